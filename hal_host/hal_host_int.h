@@ -1,0 +1,52 @@
+/* Private to hal_host/: the Linux host HAL instance. */
+#ifndef HAL_HOST_INT_H
+#define HAL_HOST_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <rmm/sys/hal.h>
+
+struct hal_host {
+	struct rmm_hal_platform plat;
+	int memfd;
+	uint8_t *ns_view;   /* host (NS) mapping; Realm granules PROT_NONE */
+	uint8_t *rmm_view;  /* the RMM's mapping; always RW */
+	uint64_t base, size, ngran;
+	int software_gpt;   /* RMM_CFG_GPT_SOFTWARE: no mprotect at all */
+
+	_Atomic uint8_t *gpt;      /* enum rmm_pas per granule: the GPT */
+	_Atomic uint8_t *enforced; /* 1: NS view page is PROT_NONE */
+	pthread_mutex_t prot_lock; /* serialises mprotect + enforced[] */
+	_Atomic uint64_t n_enforced, n_software, map_limit_hits;
+	int64_t vma_extra;         /* protected by prot_lock: mappings our GPT added */
+	int warned_map_limit;      /* protected by prot_lock */
+};
+
+static inline uint64_t hh_index(const struct hal_host *h, uint64_t pa)
+{
+	return (pa - h->base) >> 12;
+}
+
+static inline int hh_in_dram(const struct hal_host *h, uint64_t pa, size_t len)
+{
+	return pa >= h->base && len <= h->size && pa - h->base <= h->size - len;
+}
+
+/* fault.c */
+int hh_fault_init(void);
+void hh_fault_register(struct hal_host *h);
+void hh_fault_unregister(struct hal_host *h);
+int hh_guarded_copy(void *dst, const void *src, size_t len);
+
+/* gpt.c */
+void hh_vma_release(struct hal_host *h);
+int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas);
+enum rmm_pas hh_gpt_get(void *hal, uint64_t pa);
+int hh_ns_read(void *hal, uint64_t pa, void *dst, size_t len);
+int hh_ns_write(void *hal, uint64_t pa, const void *src, size_t len);
+int hh_host_access(void *hal, uint64_t pa, void *buf, size_t len, int write);
+
+void hh_log(void *hal, enum rmm_log_level lvl, const char *msg);
+
+#endif

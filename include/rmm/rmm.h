@@ -1,0 +1,138 @@
+/*
+ * librmm: a host-userspace Arm CCA Realm Management Monitor (RMM 1.0).
+ *
+ * An instance (struct rmm) is one machine: physical memory with a Granule
+ * Protection Table, N CPUs, and the RMM running on them. Everything the
+ * architecture defines goes through rmm_smc(), the SMC conduit; the rest of
+ * this header is the library around it (creation, diagnostics, the host's
+ * view of memory).
+ *
+ * Two kinds of status never mix:
+ *  - library status: int, 0 or a negative RMM_E* value (this header);
+ *  - architectural status: the RMI/RSI status and index packed in X0 (rmi.h).
+ */
+#ifndef RMM_RMM_H
+#define RMM_RMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RMM_API __attribute__((visibility("default")))
+
+/* Library status codes (never returned in X0). */
+enum rmm_error {
+	RMM_OK = 0,
+	RMM_EINVAL = -1,   /* bad argument to a library call */
+	RMM_ENOMEM = -2,   /* allocation failed */
+	RMM_EOS = -3,      /* the host OS refused (memfd, mmap, signals) */
+	RMM_EGPF = -4,     /* the access took a Granule Protection Fault */
+	RMM_ERANGE = -5,   /* address outside the instance's memory */
+	RMM_EVERSION = -6, /* HAL table of an unsupported version */
+};
+
+struct rmm;
+struct rmm_hal_ops;
+
+/* Configuration flags. */
+#define RMM_CFG_GPT_SOFTWARE (1u << 0) /* no mprotect, no SIGSEGV handler */
+
+struct rmm_config {
+	uint64_t dram_base, dram_size;     /* delegable DRAM window */
+	uint64_t secure_base, secure_size; /* present, never delegable */
+	uint64_t mmio_base, mmio_size;     /* present, never delegable */
+	unsigned int ncpus;                /* 1..RMM_MAX_CPUS */
+	unsigned int flags;                /* RMM_CFG_* */
+	const struct rmm_hal_ops *hal;     /* NULL: the built-in Linux host HAL */
+	void *hal_ctx;                     /* passed to hal->open */
+	uint64_t seed;                     /* keys, tokens and choices */
+};
+
+#define RMM_MAX_CPUS 64u
+#define RMM_GRANULE_SIZE 4096u
+
+/* Fill a config with the defaults: 2 GiB DRAM at 0x80000000, a 32 MiB secure
+ * region at 0x06000000, 64 MiB of MMIO at 0x1c000000, 2 CPUs. */
+RMM_API void rmm_config_init(struct rmm_config *cfg);
+
+RMM_API int rmm_create(const struct rmm_config *cfg, struct rmm **out);
+RMM_API void rmm_destroy(struct rmm *rmm);
+
+/*
+ * The SMC conduit: what EL2 delivers to the RMM on CPU 'cpu'. x[0] is the FID,
+ * x[1..17] the arguments; results come back in x[0..17] (SMCCC 1.2: unused
+ * result registers are zero). Unknown FIDs return SMCCC NOT_SUPPORTED (-1).
+ * One thread at a time per cpu index; different cpu indexes run concurrently.
+ */
+RMM_API void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18]);
+
+/* Why the last call on 'cpu' was refused ("" after a success). */
+RMM_API const char *rmm_last_reason(const struct rmm *rmm, unsigned int cpu);
+
+/* The host's (Non-secure) view of a DRAM address; NULL outside DRAM. Touching a
+ * granule that is not in the NS PAS through it takes a Granule Protection
+ * Fault (SIGSEGV with an explanation) unless the GPT is software-only. */
+RMM_API void *rmm_ns_ptr(struct rmm *rmm, uint64_t pa);
+
+/* Host accesses that catch a Granule Protection Fault: RMM_OK, RMM_EGPF if any
+ * byte of [pa, pa+len) is not accessible to the NS world, RMM_ERANGE outside
+ * DRAM. These are real loads and stores through the NS view. */
+RMM_API int rmm_host_read(struct rmm *rmm, uint64_t pa, void *buf, size_t len);
+RMM_API int rmm_host_write(struct rmm *rmm, uint64_t pa, const void *buf, size_t len);
+
+/* Check every internal invariant (granule states vs GPT vs RTT contents vs
+ * refcounts vs realm counts). Returns RMM_OK, or RMM_EINVAL with the first
+ * broken invariant written to 'why'. Call it only when no RMI call is running. */
+RMM_API int rmm_check_invariants(struct rmm *rmm, char *why, size_t len);
+
+/* Granule states as the spec names them. */
+enum rmm_granule_state {
+	RMM_GRANULE_UNDELEGATED = 0,
+	RMM_GRANULE_DELEGATED,
+	RMM_GRANULE_RD,
+	RMM_GRANULE_REC,
+	RMM_GRANULE_REC_AUX,
+	RMM_GRANULE_DATA,
+	RMM_GRANULE_RTT,
+	RMM_GRANULE_NSTATES
+};
+RMM_API const char *rmm_granule_state_name(int state);
+
+/* State of the granule at 'pa': a rmm_granule_state, or RMM_ERANGE. */
+RMM_API int rmm_granule_state(struct rmm *rmm, uint64_t pa);
+
+/* One change of a granule's state, as kept in the instance's history. */
+struct rmm_granule_event {
+	uint64_t seq;      /* global order of events in the instance */
+	uint64_t pa;
+	uint16_t fid_num;  /* RMI function number (FID & 0xffff) */
+	uint8_t cpu;
+	uint8_t from, to;  /* rmm_granule_state */
+};
+/* Most recent events for 'pa', newest first; returns the number written. */
+RMM_API size_t rmm_granule_history(struct rmm *rmm, uint64_t pa,
+				   struct rmm_granule_event *ev, size_t max);
+/* A one-paragraph explanation of a granule: state, GPT, who changed it. */
+RMM_API void rmm_explain_granule(struct rmm *rmm, uint64_t pa, char *buf, size_t len);
+
+struct rmm_stats {
+	uint64_t granules;          /* DRAM granules */
+	uint64_t meta_bytes;        /* RMM metadata bytes for all of them */
+	uint64_t delegated;         /* granules in Realm PAS now */
+	uint64_t gpt_enforced;      /* of those, enforced by mprotect */
+	uint64_t gpt_software;      /* of those, enforced in software only */
+	uint64_t map_limit_hits;    /* mprotect refusals from the kernel map limit */
+	uint64_t rmi_calls, rmi_failures;
+};
+RMM_API void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st);
+
+/* Library status as text. */
+RMM_API const char *rmm_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RMM_RMM_H */

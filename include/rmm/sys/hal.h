@@ -1,0 +1,89 @@
+/*
+ * The hardware abstraction layer: what librmm needs from the machine.
+ *
+ * For implementers (an embedding simulator, or hal_host/ for Linux). One const
+ * table of operations, versioned; librmm calls nothing else in the OS. The
+ * built-in Linux HAL is used when rmm_config.hal is NULL.
+ *
+ * Physical addresses are DRAM addresses (config.dram_base..+dram_size);
+ * granules are 4 KiB. Every operation may be called from any CPU thread
+ * concurrently unless stated.
+ */
+#ifndef RMM_SYS_HAL_H
+#define RMM_SYS_HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rmm/rmm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RMM_HAL_VERSION 1u
+
+/* Physical address spaces in the GPT. */
+enum rmm_pas { RMM_PAS_NS = 0, RMM_PAS_REALM = 1 };
+
+/* What the core tells the HAL when it opens it. */
+struct rmm_hal_platform {
+	uint64_t dram_base, dram_size;
+	unsigned int ncpus;
+	unsigned int flags;   /* rmm_config.flags */
+	/* Called by the HAL (possibly from a signal handler) to describe a
+	 * granule in a fault report. */
+	void (*explain)(void *core, uint64_t pa, char *buf, size_t len);
+	void *core;
+};
+
+/* Counters a HAL may report (all optional, zero if not kept). */
+struct rmm_hal_stats {
+	uint64_t gpt_enforced, gpt_software, map_limit_hits, meta_bytes;
+};
+
+enum rmm_log_level { RMM_LOG_ERROR = 0, RMM_LOG_WARN, RMM_LOG_INFO, RMM_LOG_DEBUG };
+
+struct rmm_hal_ops {
+	unsigned int version; /* RMM_HAL_VERSION */
+
+	/* Set up memory for the platform; *hal is passed to every other op. */
+	int (*open)(void *ctx, const struct rmm_hal_platform *plat, void **hal);
+	void (*close)(void *hal);
+
+	/* The RMM's view of a DRAM granule (always accessible to the RMM). */
+	void *(*granule_ptr)(void *hal, uint64_t pa);
+	/* The host's (NS) view of a DRAM address. */
+	void *(*ns_ptr)(void *hal, uint64_t pa);
+
+	/* Move a granule to another PAS in the GPT (EL3's job). 0 on success,
+	 * non-zero if the transition is refused. Must never fail for a host-OS
+	 * reason: degrade enforcement instead and count it. Called with the
+	 * granule's lock held. */
+	int (*gpt_set)(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas);
+	enum rmm_pas (*gpt_get)(void *hal, uint64_t pa);
+
+	/* Copies between the NS PAS and RMM memory that take a GPF instead of
+	 * crashing: 0, or RMM_EGPF if a granule of the range is not NS. */
+	int (*ns_read)(void *hal, uint64_t pa, void *dst, size_t len);
+	int (*ns_write)(void *hal, uint64_t pa, const void *src, size_t len);
+	/* A host (NS world) access: as above, but as host code does it. */
+	int (*host_access)(void *hal, uint64_t pa, void *buf, size_t len, int write);
+
+	/* Pause a spinning CPU thread (may be NULL). */
+	void (*relax)(void *hal);
+	/* Monotonic counter in nanoseconds. */
+	uint64_t (*counter)(void *hal);
+	/* Log a line. */
+	void (*log)(void *hal, enum rmm_log_level lvl, const char *msg);
+	/* A broken internal invariant: must not return. */
+	void (*panic)(void *hal, const char *msg) __attribute__((noreturn));
+	void (*stats)(void *hal, struct rmm_hal_stats *st);
+};
+
+/* The built-in Linux host HAL. */
+RMM_API const struct rmm_hal_ops *rmm_hal_host_ops(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RMM_SYS_HAL_H */

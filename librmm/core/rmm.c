@@ -1,0 +1,234 @@
+/* Instances: creation, destruction, and the library-side API around them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rmm_int.h"
+#include "granule/granule.h"
+
+void rmm_config_init(struct rmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->dram_base = 0x80000000ull;
+	cfg->dram_size = 2ull << 30;
+	cfg->secure_base = 0x06000000ull;
+	cfg->secure_size = 32ull << 20;
+	cfg->mmio_base = 0x1c000000ull;
+	cfg->mmio_size = 64ull << 20;
+	cfg->ncpus = 2;
+}
+
+static bool in_region(uint64_t pa, uint64_t base, uint64_t size)
+{
+	return size && pa >= base && pa - base < size;
+}
+
+static bool overlaps(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
+{
+	return s1 && s2 && b1 < b2 + s2 && b2 < b1 + s1;
+}
+
+const char *rmm_region_name(const struct rmm *rmm, uint64_t pa)
+{
+	if (in_region(pa, rmm->dram_base, rmm->dram_size))
+		return "DRAM";
+	if (in_region(pa, rmm->cfg.secure_base, rmm->cfg.secure_size))
+		return "secure";
+	if (in_region(pa, rmm->cfg.mmio_base, rmm->cfg.mmio_size))
+		return "MMIO";
+	return "no memory";
+}
+
+static void core_explain(void *core, uint64_t pa, char *buf, size_t len)
+{
+	rmm_explain_granule(core, pa, buf, len);
+}
+
+static uint64_t make_feat0(void)
+{
+	return 48ull                      /* S2SZ */
+	       | (5ull << 14)             /* 6 breakpoints */
+	       | (3ull << 20)             /* 4 watchpoints */
+	       | RMI_FEAT0_HASH_SHA_256 | RMI_FEAT0_HASH_SHA_512
+	       | (15ull << 34)            /* 16 GICv3 list registers */
+	       | (10ull << 38);           /* MAX_RECS_ORDER */
+}
+
+int rmm_create(const struct rmm_config *cfg, struct rmm **out)
+{
+	struct rmm_hal_platform plat;
+	struct rmm *rmm;
+	int rc;
+
+	if (!cfg || !out || cfg->ncpus == 0 || cfg->ncpus > RMM_MAX_CPUS)
+		return RMM_EINVAL;
+	if ((cfg->dram_base | cfg->dram_size) & GRANULE_MASK || cfg->dram_size == 0 ||
+	    cfg->dram_base + cfg->dram_size < cfg->dram_base ||
+	    cfg->dram_base + cfg->dram_size > (1ull << 48))
+		return RMM_EINVAL;
+	if (overlaps(cfg->dram_base, cfg->dram_size, cfg->secure_base, cfg->secure_size) ||
+	    overlaps(cfg->dram_base, cfg->dram_size, cfg->mmio_base, cfg->mmio_size))
+		return RMM_EINVAL;
+	if (cfg->hal && cfg->hal->version != RMM_HAL_VERSION)
+		return RMM_EVERSION;
+
+	rmm = calloc(1, sizeof(*rmm));
+	if (!rmm)
+		return RMM_ENOMEM;
+	rmm->cfg = *cfg;
+	rmm->hal = cfg->hal ? cfg->hal : rmm_hal_host_ops();
+	rmm->dram_base = cfg->dram_base;
+	rmm->dram_size = cfg->dram_size;
+	rmm->ngran = cfg->dram_size >> GRANULE_SHIFT;
+	rmm->feat0 = make_feat0();
+	rmm->gran = calloc(rmm->ngran, sizeof(*rmm->gran));
+	rmm->cpus = calloc(cfg->ncpus, sizeof(*rmm->cpus));
+	if (!rmm->gran || !rmm->cpus) {
+		rc = RMM_ENOMEM;
+		goto fail;
+	}
+	memset(&plat, 0, sizeof(plat));
+	plat.dram_base = cfg->dram_base;
+	plat.dram_size = cfg->dram_size;
+	plat.ncpus = cfg->ncpus;
+	plat.flags = cfg->flags;
+	plat.explain = core_explain;
+	plat.core = rmm;
+	rc = rmm->hal->open(cfg->hal_ctx, &plat, &rmm->hal_h);
+	if (rc != RMM_OK)
+		goto fail;
+	*out = rmm;
+	return RMM_OK;
+fail:
+	free(rmm->gran);
+	free(rmm->cpus);
+	free(rmm);
+	return rc;
+}
+
+void rmm_destroy(struct rmm *rmm)
+{
+	if (!rmm)
+		return;
+	rmm->hal->close(rmm->hal_h);
+	free(rmm->gran);
+	free(rmm->cpus);
+	free(rmm);
+}
+
+uint64_t call_fail(struct call *c, unsigned int status, unsigned int index, const char *fmt, ...)
+{
+	char *r = c->rmm->cpus[c->cpu].reason;
+	va_list ap;
+	int n;
+
+	n = snprintf(r, RMM_REASON_LEN, "%s: ", c->name);
+	if (n < 0 || n >= RMM_REASON_LEN)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(r + n, RMM_REASON_LEN - (size_t)n, fmt, ap);
+	va_end(ap);
+	rmm_log(c->rmm, RMM_LOG_DEBUG, "cpu%u %s", c->cpu, r);
+	return RMI_RETURN(status, index);
+}
+
+void rmm_log(struct rmm *rmm, enum rmm_log_level lvl, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (!rmm->hal->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rmm->hal->log(rmm->hal_h, lvl, buf);
+}
+
+void rmm_panic(struct rmm *rmm, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	rmm->hal->panic(rmm->hal_h, buf);
+}
+
+const char *rmm_last_reason(const struct rmm *rmm, unsigned int cpu)
+{
+	if (!rmm || cpu >= rmm->cfg.ncpus)
+		return "";
+	return rmm->cpus[cpu].reason;
+}
+
+int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len)
+{
+	if (pa < rmm->dram_base || len > rmm->dram_size || pa - rmm->dram_base > rmm->dram_size - len)
+		return -1;
+	return rmm->hal->ns_read(rmm->hal_h, pa, dst, len) == RMM_OK ? 0 : -1;
+}
+
+void *rmm_ns_ptr(struct rmm *rmm, uint64_t pa)
+{
+	return rmm->hal->ns_ptr(rmm->hal_h, pa);
+}
+
+int rmm_host_read(struct rmm *rmm, uint64_t pa, void *buf, size_t len)
+{
+	return rmm->hal->host_access(rmm->hal_h, pa, buf, len, 0);
+}
+
+int rmm_host_write(struct rmm *rmm, uint64_t pa, const void *buf, size_t len)
+{
+	return rmm->hal->host_access(rmm->hal_h, pa, (void *)buf, len, 1);
+}
+
+const char *rmm_granule_state_name(int state)
+{
+	static const char *const names[] = { "UNDELEGATED", "DELEGATED", "RD", "REC",
+					     "REC_AUX", "DATA", "RTT" };
+
+	return state >= 0 && state < RMM_GRANULE_NSTATES ? names[state] : "?";
+}
+
+int rmm_granule_state(struct rmm *rmm, uint64_t pa)
+{
+	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
+
+	return g ? (int)atomic_load_explicit((_Atomic uint8_t *)&g->state, memory_order_relaxed)
+		 : RMM_ERANGE;
+}
+
+void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st)
+{
+	struct rmm_hal_stats hs;
+
+	memset(st, 0, sizeof(*st));
+	memset(&hs, 0, sizeof(hs));
+	if (rmm->hal->stats)
+		rmm->hal->stats(rmm->hal_h, &hs);
+	st->granules = rmm->ngran;
+	st->meta_bytes = rmm->ngran * (sizeof(struct granule) + hs.meta_bytes);
+	st->delegated = atomic_load(&rmm->n_delegated);
+	st->gpt_enforced = hs.gpt_enforced;
+	st->gpt_software = hs.gpt_software;
+	st->map_limit_hits = hs.map_limit_hits;
+	st->rmi_calls = atomic_load(&rmm->n_calls);
+	st->rmi_failures = atomic_load(&rmm->n_fail);
+}
+
+const char *rmm_strerror(int err)
+{
+	switch (err) {
+	case RMM_OK: return "success";
+	case RMM_EINVAL: return "invalid argument";
+	case RMM_ENOMEM: return "out of memory";
+	case RMM_EOS: return "the host OS refused a request";
+	case RMM_EGPF: return "granule protection fault";
+	case RMM_ERANGE: return "address outside the instance's memory";
+	case RMM_EVERSION: return "unsupported HAL version";
+	default: return "unknown error";
+	}
+}

@@ -1,0 +1,82 @@
+/*
+ * Private to librmm/: the instance, per-CPU state and the context of one RMI
+ * call. Core code never calls the OS; everything machine-like goes through
+ * rmm->hal.
+ */
+#ifndef RMM_CORE_INT_H
+#define RMM_CORE_INT_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <rmm/rmm.h>
+#include <rmm/rmi.h>
+#include <rmm/sys/hal.h>
+
+#define GRANULE_SHIFT 12
+#define GRANULE_SIZE 4096ull
+#define GRANULE_MASK (GRANULE_SIZE - 1)
+
+#define RMM_REASON_LEN 320
+#define RMM_HIST_PER_CPU 1024u
+
+struct granule;
+
+struct rmm_hist_ring {
+	struct rmm_granule_event ev[RMM_HIST_PER_CPU];
+	uint64_t head;  /* written only by the owning CPU */
+};
+
+struct rmm_cpu {
+	char reason[RMM_REASON_LEN];
+	struct rmm_hist_ring hist;
+};
+
+struct rmm {
+	struct rmm_config cfg;
+	const struct rmm_hal_ops *hal;
+	void *hal_h;
+	uint64_t dram_base, dram_size, ngran;
+	struct granule *gran;        /* one per DRAM granule */
+	struct rmm_cpu *cpus;
+	uint64_t feat0;              /* RmiFeatureRegister0 */
+	_Atomic uint64_t seq;        /* global event order */
+	_Atomic uint64_t vmid_map[65536 / 64]; /* VMIDs in use */
+	_Atomic uint64_t n_calls, n_fail, n_delegated;
+};
+
+/* The context of one RMI/RSI call on one CPU. */
+struct call {
+	struct rmm *rmm;
+	unsigned int cpu;
+	uint16_t fnum;       /* FID & 0xffff */
+	const char *name;    /* command name for reasons */
+};
+
+/* Record why the call fails and return the packed status. 'fmt' starts with
+ * the failure condition's name as the spec spells it, e.g. "rd_state: ...". */
+uint64_t call_fail(struct call *c, unsigned int status, unsigned int index,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+void rmm_log(struct rmm *rmm, enum rmm_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void rmm_panic(struct rmm *rmm, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+/* Internal invariant: panic through the HAL (tests may intercept). */
+#define RMM_ASSERT(rmm, cond)                                                   \
+	do {                                                                    \
+		if (!(cond))                                                    \
+			rmm_panic((rmm), "%s:%d: assertion '%s' failed", __FILE__, \
+				  __LINE__, #cond);                             \
+	} while (0)
+
+/* Which region a PA falls in, for reasons: "DRAM", "secure", "MMIO", "none". */
+const char *rmm_region_name(const struct rmm *rmm, uint64_t pa);
+
+/* Copy from NS memory (host params, sources). 0, or -1 if any byte is not in
+ * the NS PAS or outside DRAM (the caller reports the failure condition). */
+int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len);
+
+#endif

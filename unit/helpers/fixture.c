@@ -1,0 +1,202 @@
+#include <stdlib.h>
+
+#include "fixture.h"
+
+int fx_setup_size(void **state, uint64_t dram_size, unsigned int flags)
+{
+	struct rmm_config cfg;
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	rmm_config_init(&cfg);
+	cfg.dram_size = dram_size;
+	cfg.flags = flags;
+	if (rmm_create(&cfg, &f->rmm) != RMM_OK) {
+		free(f);
+		return -1;
+	}
+	f->next_rmm = FX_DRAM_BASE;
+	f->next_ns = FX_DRAM_BASE + dram_size - GRAN;
+	f->ns_limit = FX_DRAM_BASE + dram_size / 2;
+	*state = f;
+	return 0;
+}
+
+int fx_setup(void **state)
+{
+	return fx_setup_size(state, FX_DRAM_SIZE, 0);
+}
+
+int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	rmm_destroy(f->rmm);
+	free(f);
+	return 0;
+}
+
+uint64_t fx_ns_page(struct fx *f)
+{
+	uint64_t pa = f->next_ns;
+
+	assert_true(pa >= f->ns_limit);
+	f->next_ns -= GRAN;
+	memset(rmm_ns_ptr(f->rmm, pa), 0, GRAN);
+	return pa;
+}
+
+uint64_t fx_page(struct fx *f)
+{
+	uint64_t pa = f->next_rmm;
+
+	assert_true(pa < f->ns_limit);
+	f->next_rmm += GRAN;
+	return pa;
+}
+
+uint64_t fx_delegated(struct fx *f)
+{
+	uint64_t pa = fx_page(f);
+
+	assert_rmi(rmm_rmi_granule_delegate(f->rmm, 0, pa), RMI_SUCCESS, 0);
+	return pa;
+}
+
+static void start_level(unsigned int w, int *sl, unsigned int *num)
+{
+	unsigned int bits;
+
+	*sl = 4 - (int)((w - 8) / 9);
+	bits = (unsigned int)(4 - *sl) * 9 + 12;
+	*num = bits >= w ? 1 : 1u << (w - bits);
+}
+
+uint64_t fx_params(struct fx *f, unsigned int w, uint8_t hash_algo, uint16_t vmid)
+{
+	uint64_t pa = fx_ns_page(f);
+	struct rmi_realm_params *p = rmm_ns_ptr(f->rmm, pa);
+	unsigned int num;
+	int sl;
+
+	start_level(w, &sl, &num);
+	p->s2sz = (uint8_t)w;
+	p->num_bps = 1;
+	p->num_wps = 1;
+	p->hash_algo = hash_algo;
+	p->vmid = vmid;
+	p->rtt_level_start = sl;
+	p->rtt_num_start = num;
+	for (int i = 0; i < 64; i++)
+		p->rpv[i] = (uint8_t)i;
+	return pa;
+}
+
+void fx_realm_create(struct fx *f, struct fx_realm *r, unsigned int w, uint16_t vmid)
+{
+	uint64_t pp = fx_params(f, w, RMI_HASH_SHA_256, vmid);
+	struct rmi_realm_params *p = rmm_ns_ptr(f->rmm, pp);
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->rd = fx_delegated(f);
+	/* starting RTTs aligned to their count */
+	while (f->next_rmm % (p->rtt_num_start * GRAN))
+		f->next_rmm += GRAN;
+	r->rtt_base = f->next_rmm;
+	for (i = 0; i < p->rtt_num_start; i++)
+		fx_delegated(f);
+	p->rtt_base = r->rtt_base;
+	r->num_start = p->rtt_num_start;
+	r->sl = (int)p->rtt_level_start;
+	r->ipa_width = w;
+	r->hash_algo = p->hash_algo;
+	r->vmid = vmid;
+	assert_rmi(rmm_rmi_realm_create(f->rmm, 0, r->rd, pp), RMI_SUCCESS, 0);
+}
+
+void fx_rtt_create_to(struct fx *f, const struct fx_realm *r, uint64_t ipa, int level)
+{
+	for (int l = r->sl + 1; l <= level; l++) {
+		uint64_t sz = 1ull << (12 + 9 * (3 - (l - 1)));
+		uint64_t rtt = fx_delegated(f);
+		uint64_t ret = rmm_rmi_rtt_create(f->rmm, 0, r->rd, rtt, ipa & ~(sz - 1), l);
+
+		if (ret == RMI_RETURN(RMI_ERROR_RTT, l - 1)) {
+			/* already there: give the page back */
+			assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, rtt), RMI_SUCCESS, 0);
+			continue;
+		}
+		assert_rmi(ret, RMI_SUCCESS, 0);
+	}
+}
+
+static uint64_t lsize(int level)
+{
+	return 1ull << (12 + 9 * (3 - level));
+}
+
+/* Destroy every RTT at 'level' in [start, end), descending into live ones
+ * first (the shape of KVM's realm_tear_down_rtt_level). */
+static void destroy_rtts(struct fx *f, const struct fx_realm *r, int level, uint64_t start,
+			 uint64_t end)
+{
+	uint64_t sz = lsize(level - 1), ipa = start;
+
+	while (ipa < end) {
+		uint64_t rtt, top = 0, next, ret;
+
+		ret = rmm_rmi_rtt_destroy(f->rmm, 0, r->rd, ipa, level, &rtt, &top);
+		if (ret == RMI_RETURN(RMI_ERROR_RTT, level)) {
+			assert_true(level < 3);  /* level-3 RTTs are empty once data is gone */
+			destroy_rtts(f, r, level + 1, ipa, ipa + sz);
+			continue;
+		}
+		if (ret == RMI_SUCCESS)
+			assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, rtt), RMI_SUCCESS, 0);
+		else
+			assert_int_equal(RMI_RETURN_STATUS(ret), RMI_ERROR_RTT);
+		next = ipa + sz;
+		if (top > next)
+			next = (top + sz - 1) & ~(sz - 1);
+		ipa = next;
+	}
+}
+
+static void destroy_data(struct fx *f, const struct fx_realm *r, uint64_t base, uint64_t end)
+{
+	uint64_t ipa = base;
+
+	while (ipa < end) {
+		uint64_t data, top = 0, ret = rmm_rmi_data_destroy(f->rmm, 0, r->rd, ipa, &data, &top);
+
+		if (ret == RMI_SUCCESS)
+			assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, data), RMI_SUCCESS, 0);
+		else
+			assert_int_equal(RMI_RETURN_STATUS(ret), RMI_ERROR_RTT);
+		ipa = top > ipa ? top : ipa + GRAN;
+	}
+}
+
+void fx_realm_teardown(struct fx *f, const struct fx_realm *r)
+{
+	destroy_data(f, r, 0, 1ull << (r->ipa_width - 1));
+	if (r->sl < 3)
+		destroy_rtts(f, r, r->sl + 1, 0, 1ull << r->ipa_width);
+	assert_rmi(rmm_rmi_realm_destroy(f->rmm, 0, r->rd), RMI_SUCCESS, 0);
+	assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, r->rd), RMI_SUCCESS, 0);
+	for (unsigned int i = 0; i < r->num_start; i++)
+		assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, r->rtt_base + i * GRAN),
+			   RMI_SUCCESS, 0);
+}
+
+void fx_invariants(struct fx *f)
+{
+	char why[512];
+	int rc = rmm_check_invariants(f->rmm, why, sizeof(why));
+
+	if (rc != RMM_OK)
+		print_error("invariant broken: %s\n", why);
+	assert_int_equal(rc, RMM_OK);
+}

@@ -200,3 +200,79 @@ void fx_invariants(struct fx *f)
 		print_error("invariant broken: %s\n", why);
 	assert_int_equal(rc, RMM_OK);
 }
+
+static void census(struct fx *f, uint8_t *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		st[i] = (uint8_t)rmm_granule_state(f->rmm, FX_DRAM_BASE + i * GRAN);
+}
+
+void fx_run_rows(struct fx *f, const struct rmi_row *rows, size_t n)
+{
+	size_t ng = FX_DRAM_SIZE / GRAN;
+	uint8_t *before = malloc(ng), *after = malloc(ng);
+
+	assert_non_null(before);
+	assert_non_null(after);
+	census(f, before, ng);
+	for (size_t i = 0; i < n; i++) {
+		const struct rmi_row *r = &rows[i];
+		uint64_t x[18] = { 0 };
+
+		memcpy(x, r->x, sizeof(r->x));
+		rmm_smc(f->rmm, 0, x);
+		if (x[0] != RMI_RETURN(r->st, r->idx) ||
+		    (r->cond && !strstr(rmm_last_reason(f->rmm, 0), r->cond)))
+			print_error("row '%s': got 0x%llx, want (%u,%u) %s; reason: %s\n", r->name,
+				    (unsigned long long)x[0], r->st, r->idx, r->cond ? r->cond : "",
+				    rmm_last_reason(f->rmm, 0));
+		assert_int_equal(x[0], RMI_RETURN(r->st, r->idx));
+		if (r->cond)
+			assert_non_null(strstr(rmm_last_reason(f->rmm, 0), r->cond));
+		census(f, after, ng);
+		if (memcmp(before, after, ng) != 0)
+			print_error("row '%s' changed granule states\n", r->name);
+		assert_memory_equal(before, after, ng);
+	}
+	free(before);
+	free(after);
+	fx_invariants(f);
+}
+
+void fx_world(struct fx *f, struct world *w)
+{
+	uint64_t top, desc;
+
+	memset(w, 0, sizeof(*w));
+	fx_realm_create(f, &w->r, 40, 1);
+	w->U = 1ull << 39;
+	w->l2 = fx_delegated(f);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, w->r.rd, w->l2, 0, 2), RMI_SUCCESS, 0);
+	w->l3 = fx_delegated(f);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, w->r.rd, w->l3, 0, 3), RMI_SUCCESS, 0);
+	w->l2_1g = fx_delegated(f);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, w->r.rd, w->l2_1g, 1ull << 30, 2), RMI_SUCCESS, 0);
+	w->src = fx_ns_page(f);
+	memset(rmm_ns_ptr(f->rmm, w->src), 0x42, GRAN);
+	w->data = fx_delegated(f);
+	assert_rmi(rmm_rmi_data_create(f->rmm, 0, w->r.rd, w->data, 0x1000, w->src, 1),
+		   RMI_SUCCESS, 0);
+	assert_rmi(rmm_rmi_rtt_init_ripas(f->rmm, 0, w->r.rd, 0x2000, 0x3000, &top), RMI_SUCCESS, 0);
+	assert_int_equal(top, 0x3000);
+	w->l2_ns = fx_delegated(f);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, w->r.rd, w->l2_ns, w->U, 2), RMI_SUCCESS, 0);
+	w->l3_ns = fx_delegated(f);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, w->r.rd, w->l3_ns, w->U, 3), RMI_SUCCESS, 0);
+	w->ns_mapped = fx_ns_page(f);
+	desc = w->ns_mapped | (5ull << 2) | (3ull << 6);
+	assert_rmi(rmm_rmi_rtt_map_unprotected(f->rmm, 0, w->r.rd, w->U + 0x1000, 3, desc),
+		   RMI_SUCCESS, 0);
+
+	fx_realm_create(f, &w->act, 40, 2);
+	fx_rtt_create_to(f, &w->act, 0, 3);
+	assert_rmi(rmm_rmi_realm_activate(f->rmm, 0, w->act.rd), RMI_SUCCESS, 0);
+
+	w->deleg = fx_delegated(f);
+	w->undeleg = fx_page(f);
+	fx_invariants(f);
+}

@@ -9,7 +9,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
@@ -70,3 +72,31 @@ void fx_invariants(struct fx *f);
 	} while (0)
 
 #endif
+
+/* One row of a failure-condition table: registers in, status/index out, and
+ * the failure condition the reason must name. */
+struct rmi_row {
+	const char *name;
+	uint64_t x[6];
+	unsigned int st, idx;
+	const char *cond;
+};
+/* Run rows on CPU 0; each must fail as stated and change no granule state. */
+void fx_run_rows(struct fx *f, const struct rmi_row *rows, size_t n);
+#define FX_ROWS(f, rows) fx_run_rows((f), (rows), sizeof(rows) / sizeof((rows)[0]))
+
+/*
+ * A populated world (ipa width 40: starting level 1, two starting RTTs):
+ *  r:   NEW realm; L2+L3 RTTs at IPA 0 and at the unprotected base U;
+ *       DATA at 0x1000 (measured), RIPAS RAM at 0x2000, NS page mapped at
+ *       U + 0x1000; an L2 RTT at 1 GiB with no L3 below it.
+ *  act: an ACTIVE realm (VMID 2) with an L3 RTT at IPA 0.
+ *  deleg / undeleg / src: spare granules.
+ */
+struct world {
+	struct fx_realm r, act;
+	uint64_t data, deleg, undeleg, src, ns_mapped;
+	uint64_t l2, l3, l2_1g, l2_ns, l3_ns;
+	uint64_t U;
+};
+void fx_world(struct fx *f, struct world *w);

@@ -1,0 +1,373 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvm_host.h"
+
+#define GRAN 4096ull
+
+static uint64_t lsize(int level)
+{
+	return 1ull << (12 + 9 * (3 - level));
+}
+
+static int fail(struct kvm_host *h, const char *what, uint64_t ret)
+{
+	if (!h->quiet)
+		fprintf(stderr, "kvm_host: %s failed: status %u index %u: %s\n", what,
+			RMI_RETURN_STATUS(ret), RMI_RETURN_INDEX(ret), rmm_last_reason(h->rmm, h->cpu));
+	return -1;
+}
+
+int kh_init(struct kvm_host *h, struct rmm *rmm, uint64_t base, uint64_t size)
+{
+	memset(h, 0, sizeof(*h));
+	h->rmm = rmm;
+	h->base = h->next = base;
+	h->end = base + size;
+	return 0;
+}
+
+void kh_fini(struct kvm_host *h)
+{
+	free(h->free);
+	h->free = NULL;
+}
+
+uint64_t kh_alloc(struct kvm_host *h)
+{
+	uint64_t pa;
+
+	if (h->nfree)
+		pa = h->free[--h->nfree];
+	else if (h->next < h->end)
+		pa = (h->next += GRAN) - GRAN;
+	else
+		return 0;
+	memset(rmm_ns_ptr(h->rmm, pa), 0, GRAN);
+	return pa;
+}
+
+void kh_free(struct kvm_host *h, uint64_t pa)
+{
+	if (h->nfree == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 1024;
+		uint64_t *n = realloc(h->free, cap * sizeof(*n));
+
+		if (!n)
+			return; /* leak the page rather than crash */
+		h->free = n;
+		h->cap = cap;
+	}
+	h->free[h->nfree++] = pa;
+}
+
+uint64_t kh_alloc_delegated(struct kvm_host *h)
+{
+	uint64_t pa = kh_alloc(h), ret;
+
+	if (!pa)
+		return 0;
+	ret = rmm_rmi_granule_delegate(h->rmm, h->cpu, pa);
+	if (ret != RMI_SUCCESS) {
+		fail(h, "GRANULE_DELEGATE", ret);
+		return 0;
+	}
+	h->delegated++;
+	return pa;
+}
+
+int kh_undelegate_free(struct kvm_host *h, uint64_t pa)
+{
+	uint64_t ret = rmm_rmi_granule_undelegate(h->rmm, h->cpu, pa);
+
+	if (ret != RMI_SUCCESS)
+		return fail(h, "GRANULE_UNDELEGATE", ret);
+	h->delegated--;
+	kh_free(h, pa);
+	return 0;
+}
+
+int kh_realm_create(struct kvm_host *h, struct kvm_realm *r, unsigned int ipa_bits,
+		    unsigned int hash_algo, uint16_t vmid)
+{
+	struct rmi_realm_params *p;
+	unsigned int bits, i;
+	uint64_t ret, feat;
+
+	memset(r, 0, sizeof(*r));
+	ret = rmm_rmi_version(h->rmm, h->cpu, RMI_ABI_VERSION_1_0, NULL, NULL);
+	if (ret != RMI_SUCCESS)
+		return fail(h, "VERSION", ret);
+	rmm_rmi_features(h->rmm, h->cpu, 0, &feat);
+	r->ipa_bits = ipa_bits;
+	r->sl = 4 - (int)((ipa_bits - 8) / 9);
+	bits = (unsigned int)(4 - r->sl) * 9 + 12;
+	r->num_start = bits >= ipa_bits ? 1 : 1u << (ipa_bits - bits);
+
+	r->rd = kh_alloc_delegated(h);
+	/* the starting RTTs are contiguous and aligned to their number */
+	while (h->next % (r->num_start * GRAN))
+		kh_free(h, (h->next += GRAN) - GRAN);
+	r->rtt_base = h->next;
+	h->next += r->num_start * GRAN;
+	if (!r->rd || h->next > h->end)
+		return -1;
+	for (i = 0; i < r->num_start; i++) {
+		ret = rmm_rmi_granule_delegate(h->rmm, h->cpu, r->rtt_base + i * GRAN);
+		if (ret != RMI_SUCCESS)
+			return fail(h, "GRANULE_DELEGATE(rtt)", ret);
+		h->delegated++;
+	}
+	r->params = kh_alloc(h);
+	p = rmm_ns_ptr(h->rmm, r->params);
+	p->s2sz = (uint8_t)ipa_bits;
+	p->num_bps = (uint8_t)RMI_FEAT0_NUM_BPS(feat);
+	p->num_wps = (uint8_t)RMI_FEAT0_NUM_WPS(feat);
+	p->hash_algo = (uint8_t)hash_algo;
+	p->vmid = vmid;
+	p->rtt_base = r->rtt_base;
+	p->rtt_level_start = r->sl;
+	p->rtt_num_start = r->num_start;
+	for (i = 0; i < 64; i++)
+		p->rpv[i] = (uint8_t)(0xa0 + i);
+	ret = rmm_rmi_realm_create(h->rmm, h->cpu, r->rd, r->params);
+	if (ret != RMI_SUCCESS)
+		return fail(h, "REALM_CREATE", ret);
+	ret = rmm_rmi_rec_aux_count(h->rmm, h->cpu, r->rd, &r->aux_count);
+	if (ret != RMI_SUCCESS)
+		return fail(h, "REC_AUX_COUNT", ret);
+	return 0;
+}
+
+int kh_create_rtt_levels(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, int from, int to)
+{
+	for (int level = from + 1; level <= to; level++) {
+		uint64_t rtt = kh_alloc_delegated(h), ret;
+
+		if (!rtt)
+			return -1;
+		ret = rmm_rmi_rtt_create(h->rmm, h->cpu, r->rd, rtt, ipa & ~(lsize(level - 1) - 1),
+					 level);
+		if (ret == RMI_RETURN(RMI_ERROR_RTT, level - 1)) {
+			/* another vCPU created it first: benign */
+			if (kh_undelegate_free(h, rtt))
+				return -1;
+			continue;
+		}
+		if (ret != RMI_SUCCESS)
+			return fail(h, "RTT_CREATE", ret);
+	}
+	return 0;
+}
+
+/* find_map_level: the largest block level that fits [ipa, end). */
+static int find_map_level(struct kvm_realm *r, uint64_t ipa, uint64_t end)
+{
+	int level = 3;
+
+	while (level > 2 && level > r->sl + 1) {
+		uint64_t sz = lsize(level - 1);
+
+		if ((ipa & (sz - 1)) || end - ipa < sz)
+			break;
+		level--;
+	}
+	return level;
+}
+
+int kh_init_ripas(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size)
+{
+	uint64_t ipa = base, end = base + size;
+
+	while (ipa < end) {
+		uint64_t next = 0, ret = rmm_rmi_rtt_init_ripas(h->rmm, h->cpu, r->rd, ipa, end, &next);
+
+		if (RMI_RETURN_STATUS(ret) == RMI_ERROR_RTT) {
+			int err_level = (int)RMI_RETURN_INDEX(ret);
+			int level = find_map_level(r, ipa, end);
+
+			if (err_level >= level)
+				return fail(h, "RTT_INIT_RIPAS", ret);
+			if (kh_create_rtt_levels(h, r, ipa, err_level, level))
+				return -1;
+			continue;
+		}
+		if (ret != RMI_SUCCESS)
+			return fail(h, "RTT_INIT_RIPAS", ret);
+		ipa = next;
+	}
+	return 0;
+}
+
+int kh_populate(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, const void *img,
+		size_t size, int measure)
+{
+	uint64_t src = kh_alloc(h);
+
+	if (!src)
+		return -1;
+	for (size_t off = 0; off < size; off += GRAN) {
+		uint64_t dst = kh_alloc_delegated(h), ret;
+		size_t n = size - off < GRAN ? size - off : GRAN;
+
+		if (!dst)
+			return -1;
+		memset(rmm_ns_ptr(h->rmm, src), 0, GRAN);
+		memcpy(rmm_ns_ptr(h->rmm, src), (const uint8_t *)img + off, n);
+		for (;;) {
+			ret = rmm_rmi_data_create(h->rmm, h->cpu, r->rd, dst, ipa + off, src,
+						  measure ? RMI_MEASURE_CONTENT : 0);
+			if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT || RMI_RETURN_INDEX(ret) >= 3)
+				break;
+			if (kh_create_rtt_levels(h, r, ipa + off, (int)RMI_RETURN_INDEX(ret), 3))
+				return -1;
+		}
+		if (ret != RMI_SUCCESS)
+			return fail(h, "DATA_CREATE", ret);
+	}
+	kh_free(h, src);
+	return 0;
+}
+
+int kh_activate(struct kvm_host *h, struct kvm_realm *r)
+{
+	uint64_t ret = rmm_rmi_realm_activate(h->rmm, h->cpu, r->rd);
+
+	return ret == RMI_SUCCESS ? 0 : fail(h, "REALM_ACTIVATE", ret);
+}
+
+int kh_unmap_private(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size)
+{
+	uint64_t ipa = base, end = base + size;
+
+	while (ipa < end) {
+		uint64_t data = 0, top = 0;
+		uint64_t ret = rmm_rmi_data_destroy(h->rmm, h->cpu, r->rd, ipa, &data, &top);
+
+		if (ret == RMI_SUCCESS) {
+			if (kh_undelegate_free(h, data))
+				return -1;
+		} else if (RMI_RETURN_STATUS(ret) == RMI_ERROR_RTT && top == ipa &&
+			   RMI_RETURN_INDEX(ret) < 3) {
+			/* inside a block: unfold it with an RTT one level down */
+			if (kh_create_rtt_levels(h, r, ipa, (int)RMI_RETURN_INDEX(ret),
+						 (int)RMI_RETURN_INDEX(ret) + 1))
+				return -1;
+			continue;
+		} else if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT) {
+			return fail(h, "DATA_DESTROY", ret);
+		}
+		ipa = top > ipa ? top : ipa + GRAN;
+	}
+	return 0;
+}
+
+int kh_map_shared(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, uint64_t pa)
+{
+	uint64_t desc = pa | (5ull << 2) /* MemAttr: normal WB (FWB) */ | (3ull << 6) /* RW */;
+
+	for (;;) {
+		uint64_t ret = rmm_rmi_rtt_map_unprotected(h->rmm, h->cpu, r->rd, ipa, 3, desc);
+
+		if (ret == RMI_SUCCESS)
+			return 0;
+		if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT || RMI_RETURN_INDEX(ret) >= 3)
+			return fail(h, "RTT_MAP_UNPROTECTED", ret);
+		if (kh_create_rtt_levels(h, r, ipa, (int)RMI_RETURN_INDEX(ret), 3))
+			return -1;
+	}
+}
+
+int kh_unmap_shared(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size)
+{
+	uint64_t ipa = base, end = base + size;
+	int level = 3;
+
+	while (ipa < end) {
+		uint64_t top = 0;
+		uint64_t ret = rmm_rmi_rtt_unmap_unprotected(h->rmm, h->cpu, r->rd, ipa, level, &top);
+
+		if (RMI_RETURN_STATUS(ret) == RMI_ERROR_RTT && top == ipa &&
+		    (int)RMI_RETURN_INDEX(ret) < level) {
+			level = (int)RMI_RETURN_INDEX(ret);  /* mapped by a bigger block */
+			ipa &= ~(lsize(level) - 1);
+			continue;
+		}
+		if (ret != RMI_SUCCESS && RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT)
+			return fail(h, "RTT_UNMAP_UNPROTECTED", ret);
+		ipa = top > ipa ? top : ipa + lsize(level);
+		level = 3;
+	}
+	return 0;
+}
+
+int kh_fold_range(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size)
+{
+	for (int level = 3; level > r->sl + 1; level--) {
+		uint64_t sz = lsize(level - 1);
+
+		for (uint64_t ipa = base & ~(sz - 1); ipa < base + size; ipa += sz) {
+			uint64_t rtt, ret = rmm_rmi_rtt_fold(h->rmm, h->cpu, r->rd, ipa, level, &rtt);
+
+			if (ret == RMI_SUCCESS) {
+				if (kh_undelegate_free(h, rtt))
+					return -1;
+			} else if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT) {
+				return fail(h, "RTT_FOLD", ret);
+			}
+		}
+	}
+	return 0;
+}
+
+/* realm_tear_down_rtt_level: destroy RTTs at 'level' in [start, end). */
+static int destroy_rtts(struct kvm_host *h, struct kvm_realm *r, int level, uint64_t start,
+			uint64_t end)
+{
+	uint64_t sz = lsize(level - 1), ipa = start;
+
+	while (ipa < end) {
+		uint64_t rtt = 0, top = 0, next;
+		uint64_t ret = rmm_rmi_rtt_destroy(h->rmm, h->cpu, r->rd, ipa, level, &rtt, &top);
+
+		if (ret == RMI_RETURN(RMI_ERROR_RTT, level)) {
+			if (level == 3)
+				return fail(h, "RTT_DESTROY (level 3 still live)", ret);
+			if (destroy_rtts(h, r, level + 1, ipa, ipa + sz))
+				return -1;
+			continue;
+		}
+		if (ret == RMI_SUCCESS) {
+			if (kh_undelegate_free(h, rtt))
+				return -1;
+		} else if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT) {
+			return fail(h, "RTT_DESTROY", ret);
+		}
+		next = ipa + sz;
+		if (top > next)
+			next = (top + sz - 1) & ~(sz - 1);
+		ipa = next;
+	}
+	return 0;
+}
+
+int kh_realm_destroy(struct kvm_host *h, struct kvm_realm *r)
+{
+	uint64_t half = 1ull << (r->ipa_bits - 1), ret;
+
+	if (kh_unmap_private(h, r, 0, half) || kh_unmap_shared(h, r, half, half))
+		return -1;
+	if (r->sl < 3 && destroy_rtts(h, r, r->sl + 1, 0, 2 * half))
+		return -1;
+	ret = rmm_rmi_realm_destroy(h->rmm, h->cpu, r->rd);
+	if (ret != RMI_SUCCESS)
+		return fail(h, "REALM_DESTROY", ret);
+	if (kh_undelegate_free(h, r->rd))
+		return -1;
+	for (unsigned int i = 0; i < r->num_start; i++)
+		if (kh_undelegate_free(h, r->rtt_base + i * GRAN))
+			return -1;
+	kh_free(h, r->params);
+	return 0;
+}

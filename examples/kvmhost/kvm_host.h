@@ -1,0 +1,63 @@
+/*
+ * kvm_host: a small host that drives librmm the way the Linux KVM CCA series
+ * does (arch/arm64/kvm/rme.c, RMM 1.0): a page allocator for host memory, and
+ * the realm life cycle from REALM_CREATE to teardown, creating RTTs on
+ * (ERROR_RTT, level) exactly as KVM does. Used by the demo, a test and the
+ * benchmarks; copy it as a starting point for your own host.
+ *
+ * Every function returns 0, or -1 after printing the RMM's reason.
+ */
+#ifndef KVM_HOST_H
+#define KVM_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rmm/rmm.h>
+#include <rmm/rmi.h>
+
+struct kvm_host {
+	struct rmm *rmm;
+	unsigned int cpu;
+	uint64_t base, end, next;   /* pool of host pages */
+	uint64_t *free;             /* freed pages, reused first */
+	size_t nfree, cap;
+	uint64_t delegated;         /* pages this host has delegated */
+	int quiet;
+};
+
+struct kvm_realm {
+	uint64_t rd, rtt_base, params;
+	unsigned int ipa_bits, num_start;
+	int sl;
+	uint64_t aux_count;
+};
+
+int kh_init(struct kvm_host *h, struct rmm *rmm, uint64_t base, uint64_t size);
+void kh_fini(struct kvm_host *h);
+uint64_t kh_alloc(struct kvm_host *h);             /* 0 when exhausted */
+void kh_free(struct kvm_host *h, uint64_t pa);
+uint64_t kh_alloc_delegated(struct kvm_host *h);   /* 0 on failure */
+int kh_undelegate_free(struct kvm_host *h, uint64_t pa);
+
+/* realm_create_rd: RD, starting RTTs, params, REALM_CREATE, REC_AUX_COUNT. */
+int kh_realm_create(struct kvm_host *h, struct kvm_realm *r, unsigned int ipa_bits,
+		    unsigned int hash_algo, uint16_t vmid);
+/* realm_create_rtt_levels: RTTs from 'from'+1 down to 'to' covering ipa. */
+int kh_create_rtt_levels(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, int from, int to);
+/* KVM_CAP_ARM_RME_INIT_RIPAS_REALM: RTT_INIT_RIPAS over [base, base+size). */
+int kh_init_ripas(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size);
+/* KVM_CAP_ARM_RME_POPULATE_REALM: DATA_CREATE of an image, page by page. */
+int kh_populate(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, const void *img,
+		size_t size, int measure);
+int kh_activate(struct kvm_host *h, struct kvm_realm *r);
+/* Private -> shared conversion: DATA_DESTROY + UNDELEGATE over a range. */
+int kh_unmap_private(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size);
+/* Map/unmap host pages at unprotected IPAs (level 3). */
+int kh_map_shared(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa, uint64_t pa);
+int kh_unmap_shared(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size);
+/* RTT_FOLD pass over a range (level 3 then 2), freeing folded RTTs. */
+int kh_fold_range(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64_t size);
+/* kvm_arch_destroy_vm: unmap everything, destroy RTTs, the realm, undelegate. */
+int kh_realm_destroy(struct kvm_host *h, struct kvm_realm *r);
+
+#endif

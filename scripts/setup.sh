@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install the build dependencies from Debian 12's archive (root or sudo).
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq cmake make gcc clang libclang-rt-14-dev \
+	libcmocka-dev libssl-dev lcov pkg-config >/dev/null

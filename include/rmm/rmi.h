@@ -176,6 +176,119 @@ RMM_API uint64_t rmm_rmi_data_create_unknown(struct rmm *r, unsigned cpu,
 RMM_API uint64_t rmm_rmi_data_destroy(struct rmm *r, unsigned cpu, uint64_t rd,
 				      uint64_t ipa, uint64_t *data, uint64_t *top);
 
+/* RmiRecParams (4 KiB, NS memory). */
+#define RMI_REC_FLAG_RUNNABLE 1ull
+#define RMI_REC_MAX_AUX 16
+struct rmi_rec_params {
+	uint64_t flags;            /* 0x000 */
+	uint8_t pad0[0x100 - 0x8];
+	uint64_t mpidr;            /* 0x100 */
+	uint8_t pad1[0x200 - 0x108];
+	uint64_t pc;               /* 0x200 */
+	uint8_t pad2[0x300 - 0x208];
+	uint64_t gprs[8];          /* 0x300 */
+	uint8_t pad3[0x800 - 0x340];
+	uint64_t num_aux;          /* 0x800 */
+	uint64_t aux[RMI_REC_MAX_AUX]; /* 0x808 */
+	uint8_t pad4[0x1000 - 0x888];
+};
+_Static_assert(offsetof(struct rmi_rec_params, mpidr) == 0x100, "mpidr");
+_Static_assert(offsetof(struct rmi_rec_params, pc) == 0x200, "pc");
+_Static_assert(offsetof(struct rmi_rec_params, gprs) == 0x300, "gprs");
+_Static_assert(offsetof(struct rmi_rec_params, num_aux) == 0x800, "num_aux");
+_Static_assert(offsetof(struct rmi_rec_params, aux) == 0x808, "aux");
+_Static_assert(sizeof(struct rmi_rec_params) == 0x1000, "size");
+
+/* MPIDR of the n-th REC (RmiRecMpidr): aff0 [3:0], aff1..aff3. */
+static inline uint64_t rmi_rec_mpidr(unsigned int n)
+{
+	return (uint64_t)(n & 0xf) | ((uint64_t)((n >> 4) & 0xff) << 8) |
+	       ((uint64_t)((n >> 12) & 0xff) << 16) | ((uint64_t)((n >> 20) & 0xff) << 24);
+}
+
+/* RmiRecEnter flags */
+#define RMI_ENTER_EMUL_MMIO      (1ull << 0)
+#define RMI_ENTER_INJECT_SEA     (1ull << 1)
+#define RMI_ENTER_TRAP_WFI       (1ull << 2)
+#define RMI_ENTER_TRAP_WFE       (1ull << 3)
+#define RMI_ENTER_RIPAS_RESPONSE (1ull << 4) /* 1: reject */
+
+#define RMI_GIC_NUM_LRS 16
+
+struct rmi_rec_enter {
+	uint64_t flags;                     /* 0x000 */
+	uint8_t pad0[0x200 - 0x8];
+	uint64_t gprs[31];                  /* 0x200 */
+	uint8_t pad1[0x300 - 0x2f8];
+	uint64_t gicv3_hcr;                 /* 0x300 */
+	uint64_t gicv3_lrs[RMI_GIC_NUM_LRS]; /* 0x308 */
+	uint8_t pad2[0x800 - 0x388];
+};
+
+enum rmi_exit_reason {
+	RMI_EXIT_SYNC = 0,
+	RMI_EXIT_IRQ = 1,
+	RMI_EXIT_FIQ = 2,
+	RMI_EXIT_PSCI = 3,
+	RMI_EXIT_RIPAS_CHANGE = 4,
+	RMI_EXIT_HOST_CALL = 5,
+	RMI_EXIT_SERROR = 6,
+};
+
+struct rmi_rec_exit {
+	uint8_t exit_reason;                /* 0x000 */
+	uint8_t pad0[0x100 - 0x1];
+	uint64_t esr;                       /* 0x100 */
+	uint64_t far;                       /* 0x108 */
+	uint64_t hpfar;                     /* 0x110 */
+	uint8_t pad1[0x200 - 0x118];
+	uint64_t gprs[31];                  /* 0x200 */
+	uint8_t pad2[0x300 - 0x2f8];
+	uint64_t gicv3_hcr;                 /* 0x300 */
+	uint64_t gicv3_lrs[RMI_GIC_NUM_LRS]; /* 0x308 */
+	uint64_t gicv3_misr;                /* 0x388 */
+	uint64_t gicv3_vmcr;                /* 0x390 */
+	uint8_t pad3[0x400 - 0x398];
+	uint64_t cntp_ctl;                  /* 0x400 */
+	uint64_t cntp_cval;                 /* 0x408 */
+	uint64_t cntv_ctl;                  /* 0x410 */
+	uint64_t cntv_cval;                 /* 0x418 */
+	uint8_t pad4[0x500 - 0x420];
+	uint64_t ripas_base;                /* 0x500 */
+	uint64_t ripas_top;                 /* 0x508 */
+	uint8_t ripas_value;                /* 0x510 */
+	uint8_t pad5[0x600 - 0x511];
+	uint16_t imm;                       /* 0x600 */
+	uint8_t pad6[0x700 - 0x602];
+	uint8_t pmu_ovf_status;             /* 0x700 */
+	uint8_t pad7[0x800 - 0x701];
+};
+
+struct rmi_rec_run {
+	struct rmi_rec_enter enter;         /* 0x000 */
+	struct rmi_rec_exit exit;           /* 0x800 */
+};
+_Static_assert(offsetof(struct rmi_rec_enter, gprs) == 0x200, "enter.gprs");
+_Static_assert(offsetof(struct rmi_rec_enter, gicv3_lrs) == 0x308, "enter.lrs");
+_Static_assert(sizeof(struct rmi_rec_enter) == 0x800, "enter");
+_Static_assert(offsetof(struct rmi_rec_exit, esr) == 0x100, "exit.esr");
+_Static_assert(offsetof(struct rmi_rec_exit, gprs) == 0x200, "exit.gprs");
+_Static_assert(offsetof(struct rmi_rec_exit, gicv3_misr) == 0x388, "exit.misr");
+_Static_assert(offsetof(struct rmi_rec_exit, cntv_cval) == 0x418, "exit.cntv_cval");
+_Static_assert(offsetof(struct rmi_rec_exit, ripas_value) == 0x510, "exit.ripas_value");
+_Static_assert(offsetof(struct rmi_rec_exit, imm) == 0x600, "exit.imm");
+_Static_assert(offsetof(struct rmi_rec_exit, pmu_ovf_status) == 0x700, "exit.pmu");
+_Static_assert(sizeof(struct rmi_rec_run) == 0x1000, "RecRun");
+
+RMM_API uint64_t rmm_rmi_rec_create(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t rec,
+				    uint64_t params);
+RMM_API uint64_t rmm_rmi_rec_destroy(struct rmm *r, unsigned cpu, uint64_t rec);
+RMM_API uint64_t rmm_rmi_rec_enter(struct rmm *r, unsigned cpu, uint64_t rec, uint64_t run);
+RMM_API uint64_t rmm_rmi_psci_complete(struct rmm *r, unsigned cpu, uint64_t calling,
+				       uint64_t target, uint64_t status);
+RMM_API uint64_t rmm_rmi_rtt_set_ripas(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t rec,
+				       uint64_t base, uint64_t top, uint64_t *out_top);
+
 /* Measurement read-out for tests and tools (not part of the RMI ABI): the
  * realm's RIM (index 0) or REM[index] as 64 bytes. */
 RMM_API int rmm_realm_measurement(struct rmm *r, uint64_t rd, unsigned index,

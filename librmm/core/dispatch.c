@@ -24,15 +24,20 @@ static const struct rmi_cmd rmi_cmds[] = {
 	CMD(RMI_REALM_ACTIVATE, 1, 0, "REALM_ACTIVATE", rmi_realm_activate),
 	CMD(RMI_REALM_CREATE, 2, 0, "REALM_CREATE", rmi_realm_create),
 	CMD(RMI_REALM_DESTROY, 1, 0, "REALM_DESTROY", rmi_realm_destroy),
+	CMD(RMI_REC_CREATE, 3, 0, "REC_CREATE", rmi_rec_create),
+	CMD(RMI_REC_DESTROY, 1, 0, "REC_DESTROY", rmi_rec_destroy),
+	CMD(RMI_REC_ENTER, 2, 0, "REC_ENTER", rmi_rec_enter),
 	CMD(RMI_RTT_CREATE, 4, 0, "RTT_CREATE", rmi_rtt_create),
 	CMD(RMI_RTT_DESTROY, 3, 2, "RTT_DESTROY", rmi_rtt_destroy),
 	CMD(RMI_RTT_MAP_UNPROTECTED, 4, 0, "RTT_MAP_UNPROTECTED", rmi_rtt_map_unprotected),
 	CMD(RMI_RTT_READ_ENTRY, 3, 4, "RTT_READ_ENTRY", rmi_rtt_read_entry),
 	CMD(RMI_RTT_UNMAP_UNPROTECTED, 3, 1, "RTT_UNMAP_UNPROTECTED", rmi_rtt_unmap_unprotected),
+	CMD(RMI_PSCI_COMPLETE, 3, 0, "PSCI_COMPLETE", rmi_psci_complete),
 	CMD(RMI_FEATURES, 1, 1, "FEATURES", rmi_features),
 	CMD(RMI_RTT_FOLD, 3, 1, "RTT_FOLD", rmi_rtt_fold),
 	CMD(RMI_REC_AUX_COUNT, 1, 1, "REC_AUX_COUNT", rmi_rec_aux_count),
 	CMD(RMI_RTT_INIT_RIPAS, 3, 1, "RTT_INIT_RIPAS", rmi_rtt_init_ripas),
+	CMD(RMI_RTT_SET_RIPAS, 4, 1, "RTT_SET_RIPAS", rmi_rtt_set_ripas),
 };
 
 const struct rmi_cmd *rmi_cmd_find(uint16_t fnum)

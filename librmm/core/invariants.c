@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rec/rec.h"
 #include "rtt/rtt.h"
 
 struct inv {
@@ -133,7 +134,6 @@ static void check_realm(struct inv *v, struct granule *g_rd, unsigned int *nvmid
 		}
 		check_rtt(v, r, root, r->rtt_level_start, i * span);
 	}
-	/* RECs (the RD refcount) are checked by the REC component when present. */
 }
 
 int rmm_check_invariants(struct rmm *rmm, char *why, size_t len)
@@ -170,6 +170,48 @@ int rmm_check_invariants(struct rmm *rmm, char *why, size_t len)
 	for (i = 0; i < rmm->ngran && !v.bad; i++)
 		if (rmm->gran[i].state == RMM_GRANULE_RD)
 			check_realm(&v, &rmm->gran[i], &nvmid);
+	/* RECs: owned by an RD, idle, their aux granules theirs alone; refs[]
+	 * of an RD counts its RECs */
+	for (i = 0; i < rmm->ngran && !v.bad; i++) {
+		struct granule *g = &rmm->gran[i];
+		const struct rec *rec;
+		struct granule *rd;
+
+		if (g->state != RMM_GRANULE_REC)
+			continue;
+		rec = rec_of(rmm, g);
+		rd = granule_find(rmm, rec->owner);
+		if (!rd || rd->state != RMM_GRANULE_RD) {
+			inv_fail(&v, "REC 0x%llx: owner 0x%llx is not an RD",
+				 (unsigned long long)granule_pa(rmm, g), (unsigned long long)rec->owner);
+			break;
+		}
+		if (granule_refcount(g) != 0)
+			inv_fail(&v, "REC 0x%llx is running while idle", (unsigned long long)granule_pa(rmm, g));
+		if (rec->index >= realm_of(rmm, rd)->rec_index)
+			inv_fail(&v, "REC 0x%llx: index %u beyond the realm's %llu RECs",
+				 (unsigned long long)granule_pa(rmm, g), rec->index,
+				 (unsigned long long)realm_of(rmm, rd)->rec_index);
+		v.refs[gidx(&v, rec->owner)]++;
+		for (uint64_t k = 0; k < rec->num_aux && !v.bad; k++) {
+			struct granule *ga = granule_find(rmm, rec->aux[k]);
+
+			if (!ga || ga->state != RMM_GRANULE_REC_AUX || v.refs[gidx(&v, rec->aux[k])]++)
+				inv_fail(&v, "REC 0x%llx: aux[%llu] 0x%llx is not its REC_AUX",
+					 (unsigned long long)granule_pa(rmm, g), (unsigned long long)k,
+					 (unsigned long long)rec->aux[k]);
+		}
+	}
+	for (i = 0; i < rmm->ngran && !v.bad; i++) {
+		struct granule *g = &rmm->gran[i];
+
+		if (g->state == RMM_GRANULE_RD && v.refs[i] != granule_refcount(g))
+			inv_fail(&v, "RD 0x%llx: refcount %u but %u RECs",
+				 (unsigned long long)granule_pa(rmm, g), granule_refcount(g), v.refs[i]);
+		if (g->state == RMM_GRANULE_REC_AUX && v.refs[i] != 1)
+			inv_fail(&v, "REC_AUX 0x%llx belongs to no REC",
+				 (unsigned long long)granule_pa(rmm, g));
+	}
 	for (i = 0; i < rmm->ngran && !v.bad; i++) {
 		struct granule *g = &rmm->gran[i];
 

@@ -39,5 +39,10 @@ uint64_t rmi_rtt_init_ripas(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_data_create(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_data_create_unknown(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_data_destroy(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_rec_create(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_rec_destroy(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_psci_complete(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_rtt_set_ripas(struct call *c, const uint64_t *a, uint64_t *res);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/rmm_int.h"
+#include <rmm/vcpu.h>
 #include "granule/granule.h"
 
 void rmm_config_init(struct rmm_config *cfg)
@@ -168,6 +169,26 @@ int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len)
 	if (pa < rmm->dram_base || len > rmm->dram_size || pa - rmm->dram_base > rmm->dram_size - len)
 		return -1;
 	return rmm->hal->ns_read(rmm->hal_h, pa, dst, len) == RMM_OK ? 0 : -1;
+}
+
+int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len)
+{
+	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
+	int rc = -1;
+
+	if (!g || (pa & GRANULE_MASK) + len > GRANULE_SIZE)
+		return -1;
+	granule_lock(rmm, g);
+	if (g->state == RMM_GRANULE_UNDELEGATED)
+		rc = rmm->hal->ns_write(rmm->hal_h, pa, src, len) == RMM_OK ? 0 : -1;
+	granule_unlock(g);
+	return rc;
+}
+
+void rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx)
+{
+	rmm->vcpu_ops = ops;
+	rmm->vcpu_ctx = ctx;
 }
 
 void *rmm_ns_ptr(struct rmm *rmm, uint64_t pa)

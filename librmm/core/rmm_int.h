@@ -44,6 +44,8 @@ struct rmm {
 	_Atomic uint64_t seq;        /* global event order */
 	_Atomic uint64_t vmid_map[65536 / 64]; /* VMIDs in use */
 	_Atomic uint64_t n_calls, n_fail, n_delegated;
+	const struct rmm_vcpu_ops *vcpu_ops;  /* set before any REC_ENTER */
+	void *vcpu_ctx;
 };
 
 /* The context of one RMI/RSI call on one CPU. */
@@ -78,5 +80,10 @@ const char *rmm_region_name(const struct rmm *rmm, uint64_t pa);
 /* Copy from NS memory (host params, sources). 0, or -1 if any byte is not in
  * the NS PAS or outside DRAM (the caller reports the failure condition). */
 int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len);
+/* Copy to NS memory (RecRun.exit). Locks the NS granule for the copy, so the
+ * caller must hold no granule lock. 0, or -1 if it is not in the NS PAS. */
+int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len);
+
+struct rmm_vcpu_ops;
 
 #endif

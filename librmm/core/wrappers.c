@@ -156,3 +156,38 @@ uint64_t rmm_rmi_data_destroy(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t
 	OUT(top, 2);
 	return x[0];
 }
+
+uint64_t rmm_rmi_rec_create(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t rec,
+			    uint64_t params)
+{
+	REGS(RMI_REC_CREATE, rd, rec, params);
+	return smc(r, cpu, x);
+}
+
+uint64_t rmm_rmi_rec_destroy(struct rmm *r, unsigned cpu, uint64_t rec)
+{
+	REGS(RMI_REC_DESTROY, rec);
+	return smc(r, cpu, x);
+}
+
+uint64_t rmm_rmi_rec_enter(struct rmm *r, unsigned cpu, uint64_t rec, uint64_t run)
+{
+	REGS(RMI_REC_ENTER, rec, run);
+	return smc(r, cpu, x);
+}
+
+uint64_t rmm_rmi_psci_complete(struct rmm *r, unsigned cpu, uint64_t calling, uint64_t target,
+			       uint64_t status)
+{
+	REGS(RMI_PSCI_COMPLETE, calling, target, status);
+	return smc(r, cpu, x);
+}
+
+uint64_t rmm_rmi_rtt_set_ripas(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t rec,
+			       uint64_t base, uint64_t top, uint64_t *out_top)
+{
+	REGS(RMI_RTT_SET_RIPAS, rd, rec, base, top);
+	smc(r, cpu, x);
+	OUT(out_top, 1);
+	return x[0];
+}

@@ -276,3 +276,101 @@ void fx_world(struct fx *f, struct world *w)
 	w->undeleg = fx_page(f);
 	fx_invariants(f);
 }
+
+uint64_t fx_rec_params(struct fx *f, unsigned int idx, bool runnable, uint64_t pc,
+		       struct fx_rec *out)
+{
+	uint64_t pp = fx_ns_page(f);
+	struct rmi_rec_params *p = rmm_ns_ptr(f->rmm, pp);
+
+	memset(out, 0, sizeof(*out));
+	p->flags = runnable ? RMI_REC_FLAG_RUNNABLE : 0;
+	p->mpidr = rmi_rec_mpidr(idx);
+	p->pc = pc;
+	for (int i = 0; i < 8; i++)
+		p->gprs[i] = 0x100 + (uint64_t)i;
+	p->num_aux = 16;
+	for (int i = 0; i < 16; i++)
+		p->aux[i] = out->aux[i] = fx_delegated(f);
+	out->rec = fx_delegated(f);
+	out->params = pp;
+	out->run = fx_ns_page(f);
+	return pp;
+}
+
+void fx_rec_create(struct fx *f, const struct fx_realm *r, unsigned int idx, bool runnable,
+		   uint64_t pc, struct fx_rec *out)
+{
+	uint64_t pp = fx_rec_params(f, idx, runnable, pc, out);
+
+	assert_rmi(rmm_rmi_rec_create(f->rmm, 0, r->rd, out->rec, pp), RMI_SUCCESS, 0);
+}
+
+struct rmi_rec_run *fx_run(struct fx *f, const struct fx_rec *c)
+{
+	return rmm_ns_ptr(f->rmm, c->run);
+}
+
+uint64_t fx_enter(struct fx *f, unsigned int cpu, const struct fx_rec *c, uint64_t flags)
+{
+	fx_run(f, c)->enter.flags = flags;
+	return rmm_rmi_rec_enter(f->rmm, cpu, c->rec, c->run);
+}
+
+void fx_run_world(struct fx *f, struct run_world *w)
+{
+	uint64_t top;
+
+	memset(w, 0, sizeof(*w));
+	fx_realm_create(f, &w->r, 40, 1);
+	w->U = 1ull << 39;
+	fx_rtt_create_to(f, &w->r, 0, 3);
+	w->data0 = fx_delegated(f);
+	assert_rmi(rmm_rmi_data_create(f->rmm, 0, w->r.rd, w->data0, 0x10000, fx_ns_page(f), 0),
+		   RMI_SUCCESS, 0);
+	assert_rmi(rmm_rmi_data_create(f->rmm, 0, w->r.rd, fx_delegated(f), 0x11000, fx_ns_page(f), 0),
+		   RMI_SUCCESS, 0);
+	assert_rmi(rmm_rmi_rtt_init_ripas(f->rmm, 0, w->r.rd, 0x20000, 0x30000, &top), RMI_SUCCESS, 0);
+	fx_rtt_create_to(f, &w->r, w->U, 3);
+	w->ns_page = fx_ns_page(f);
+	assert_rmi(rmm_rmi_rtt_map_unprotected(f->rmm, 0, w->r.rd, w->U + 0x2000, 3,
+					       w->ns_page | (3ull << 6)), RMI_SUCCESS, 0);
+	fx_rec_create(f, &w->r, 0, true, 0, &w->rec[0]);
+	fx_rec_create(f, &w->r, 1, false, 0, &w->rec[1]);
+	assert_rmi(rmm_rmi_realm_activate(f->rmm, 0, w->r.rd), RMI_SUCCESS, 0);
+	w->sctx = rmm_script_ctx_new(0);
+	assert_non_null(w->sctx);
+	rmm_set_vcpu_backend(f->rmm, rmm_vcpu_script_ops(), w->sctx);
+	fx_invariants(f);
+}
+
+void fx_run_world_free(struct fx *f, struct run_world *w)
+{
+	rmm_set_vcpu_backend(f->rmm, NULL, NULL);
+	rmm_script_ctx_free(w->sctx);
+}
+
+void fx_script(struct run_world *w, const struct fx_rec *c, struct rmm_script *s,
+	       const struct rmm_script_step *steps, size_t n, struct rmm_script_result *res)
+{
+	s->steps = steps;
+	s->n = n;
+	s->res = res;
+	assert_int_equal(rmm_script_attach(w->sctx, c->rec, s), RMM_OK);
+}
+
+void fx_assert_exit(const struct rmi_rec_exit *got, const struct rmi_rec_exit *want)
+{
+	const uint8_t *g = (const uint8_t *)got, *e = (const uint8_t *)want;
+
+	for (size_t i = 0; i < sizeof(*got); i += 8) {
+		uint64_t a, b;
+
+		memcpy(&a, g + i, 8);
+		memcpy(&b, e + i, 8);
+		if (a != b)
+			print_error("exit +0x%zx: got 0x%llx, want 0x%llx\n", i, (unsigned long long)a,
+				    (unsigned long long)b);
+	}
+	assert_memory_equal(got, want, sizeof(*got));
+}

@@ -100,3 +100,51 @@ struct world {
 	uint64_t U;
 };
 void fx_world(struct fx *f, struct world *w);
+
+/* RECs */
+#include <rmm/vcpu_script.h>
+struct fx_rec {
+	uint64_t rec, aux[16], params, run;
+};
+/* Params for the REC with MPIDR index idx, 16 fresh delegated aux granules. */
+uint64_t fx_rec_params(struct fx *f, unsigned int idx, bool runnable, uint64_t pc,
+		       struct fx_rec *out);
+void fx_rec_create(struct fx *f, const struct fx_realm *r, unsigned int idx, bool runnable,
+		   uint64_t pc, struct fx_rec *out);
+struct rmi_rec_run *fx_run(struct fx *f, const struct fx_rec *c);
+/* REC_ENTER with enter.flags (other enter fields as left in the page). */
+uint64_t fx_enter(struct fx *f, unsigned int cpu, const struct fx_rec *c, uint64_t flags);
+
+/*
+ * A realm ready to run (width 40): L3 RTT at IPA 0; DATA (RAM) at 0x10000
+ * and 0x11000; RIPAS RAM but unmapped at 0x20000; EMPTY at 0x30000; an NS
+ * page mapped at U + 0x2000 and nothing at U + 0x1000 (MMIO). Two RECs (the
+ * second not runnable), the scripted backend installed.
+ */
+struct run_world {
+	struct fx_realm r;
+	struct fx_rec rec[2];
+	struct rmm_script_ctx *sctx;
+	uint64_t U, ns_page, data0;
+};
+void fx_run_world(struct fx *f, struct run_world *w);
+void fx_run_world_free(struct fx *f, struct run_world *w);
+
+#define S_END { .op = RMM_STEP_END }
+#define S_SMC(...) { .op = RMM_STEP_SMC, .arg = { __VA_ARGS__ } }
+#define S_HVC(...) { .op = RMM_STEP_HVC, .arg = { __VA_ARGS__ } }
+#define S_READ(a, sz, r) { .op = RMM_STEP_READ, .addr = (a), .size = (sz), .rt = (r) }
+#define S_READS(a, sz, r) { .op = RMM_STEP_READ, .addr = (a), .size = (sz), .rt = (r), .sign = 1 }
+#define S_WRITE(a, sz, r, v) { .op = RMM_STEP_WRITE, .addr = (a), .size = (sz), .rt = (r), .value = (v) }
+#define S_FETCH(a) { .op = RMM_STEP_FETCH, .addr = (a) }
+#define S_WFI { .op = RMM_STEP_WFI }
+#define S_WFE { .op = RMM_STEP_WFE }
+#define S_MRS(enc, r) { .op = RMM_STEP_MRS, .rt = (r), .arg = { (enc) } }
+#define S_MSR(enc, r, v) { .op = RMM_STEP_MSR, .rt = (r), .value = (v), .arg = { (enc) } }
+#define S_SPIN(n) { .op = RMM_STEP_SPIN, .arg = { (n) } }
+
+/* Attach a script to REC 'c' of a run world (results go to res[]). */
+void fx_script(struct run_world *w, const struct fx_rec *c, struct rmm_script *s,
+	       const struct rmm_script_step *steps, size_t n, struct rmm_script_result *res);
+/* The exit must equal 'want' in every byte (fields not named are zero). */
+void fx_assert_exit(const struct rmi_rec_exit *got, const struct rmi_rec_exit *want);

@@ -1,0 +1,147 @@
+/*
+ * The vCPU backend interface: how a REC's context runs.
+ *
+ * RMI_REC_ENTER loads a REC into the instance's backend and calls run() until
+ * the REC needs the RMM: a memory access stage 2 refused, an SMC (RSI, PSCI),
+ * an HVC, WFI/WFE, a trapped system register, or an interrupt/budget. The
+ * RMM handles RSI and PSCI itself, routes aborts as RMM 1.0 says (inject an
+ * SEA into the realm, exit to the host, or an emulatable MMIO exit) and
+ * returns to the host only when the spec says so.
+ *
+ * A backend reaches memory only through rmm_vcpu_translate(), which walks the
+ * realm's real stage-2 tables and the GPT the way the MMU would, and gives
+ * either a host pointer or the exact fault syndrome.
+ */
+#ifndef RMM_VCPU_H
+#define RMM_VCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rmm/rmm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The architectural state of a REC (kept in the REC granule). */
+struct rmm_vcpu_regs {
+	uint64_t x[31];
+	uint64_t pc;
+	uint64_t pstate;         /* SPSR_EL2 layout: M[3:0], DAIF, NZCV */
+	uint64_t sp_el0, sp_el1;
+	/* EL1/EL0 system registers */
+	uint64_t sctlr_el1, ttbr0_el1, ttbr1_el1, tcr_el1, mair_el1, amair_el1;
+	uint64_t vbar_el1, esr_el1, far_el1, elr_el1, spsr_el1, par_el1;
+	uint64_t contextidr_el1, tpidr_el0, tpidrro_el0, tpidr_el1, cpacr_el1;
+	uint64_t cntkctl_el1, afsr0_el1, afsr1_el1, mdscr_el1, csselr_el1, actlr_el1;
+	/* generic timers (the realm's virtual counter offset is 0) */
+	uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
+	/* FP/SIMD */
+	uint64_t fpcr, fpsr;
+	uint64_t v[32][2];
+};
+
+/* Why run() returned. */
+enum rmm_vcpu_exit_kind {
+	RMM_VCPU_EXIT_IRQ = 0,   /* interrupt, budget used up, or nothing to run */
+	RMM_VCPU_EXIT_SMC,       /* SMC #0 at pc: x0 holds the FID */
+	RMM_VCPU_EXIT_HVC,       /* HVC at pc */
+	RMM_VCPU_EXIT_ABORT,     /* a translation refused: esr/far/hpfar/ipa set */
+	RMM_VCPU_EXIT_WFX,       /* WFI/WFE at pc: esr EC 0x01 with TI */
+	RMM_VCPU_EXIT_SYSREG,    /* trapped MRS/MSR at pc: esr EC 0x18 ISS */
+	RMM_VCPU_EXIT_UNDEF,     /* an instruction the backend cannot execute */
+};
+
+struct rmm_vcpu_exit {
+	enum rmm_vcpu_exit_kind kind;
+	uint64_t esr;    /* ESR_EL2 as the hardware would write it */
+	uint64_t far;    /* FAR_EL2: the faulting VA */
+	uint64_t hpfar;  /* HPFAR_EL2 */
+	uint64_t ipa;    /* the faulting IPA (the RMM routes on it) */
+};
+
+enum rmm_vcpu_access { RMM_ACCESS_READ = 0, RMM_ACCESS_WRITE = 1, RMM_ACCESS_FETCH = 2 };
+
+struct rmm_vcpu;  /* a REC while it runs */
+
+struct rmm_vcpu_ops {
+	unsigned int version;   /* RMM_VCPU_VERSION */
+	/* Run until the REC needs the RMM; fill *exit. */
+	void (*run)(void *ctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *exit);
+	/* Optional: told after the RMM made the vCPU take an exception (SEA or
+	 * undefined injection): regs already hold ESR/FAR/ELR/SPSR_EL1 and
+	 * pc = VBAR_EL1 + offset. */
+	void (*exception_taken)(void *ctx, struct rmm_vcpu *v);
+};
+#define RMM_VCPU_VERSION 1u
+
+/* Install the backend used by REC_ENTER (NULL: none, REC_ENTER then
+ * returns at once with an IRQ exit, which the spec allows). */
+RMM_API void rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx);
+
+/* During run(): the REC's registers, its PA, its index (from its MPIDR). */
+RMM_API struct rmm_vcpu_regs *rmm_vcpu_regs(struct rmm_vcpu *v);
+RMM_API uint64_t rmm_vcpu_rec(const struct rmm_vcpu *v);
+RMM_API uint64_t rmm_vcpu_rd(const struct rmm_vcpu *v);
+RMM_API unsigned int rmm_vcpu_index(const struct rmm_vcpu *v);
+RMM_API unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v);
+
+/*
+ * The stage-2 service. Translate 'len' bytes at 'ipa' (which must not cross
+ * a granule) for an access by the realm. s1ptw: the access is a stage-1
+ * table walk. On success returns RMM_OK and *host points at the bytes; on a
+ * fault returns RMM_EGPF and fills *fault: esr (EC 0x24/0x20 from a lower EL,
+ * DFSC/IFSC with the level, WnR, S1PTW; no ISV: the backend adds ISV, SAS,
+ * SSE, SRT, SF for a load/store it can describe), far = ipa (MMU off) or the
+ * VA the backend knows, hpfar, ipa.
+ */
+RMM_API int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len,
+			       enum rmm_vcpu_access acc, int s1ptw, void **host,
+			       struct rmm_vcpu_exit *fault);
+
+/* ESR encodings used across the interface. */
+#define RMM_ESR_EC_SHIFT 26
+#define RMM_ESR_EC(esr) (((esr) >> 26) & 0x3f)
+#define RMM_ESR_IL (1ull << 25)
+#define RMM_EC_UNKNOWN 0x00
+#define RMM_EC_WFX 0x01
+#define RMM_EC_HVC64 0x16
+#define RMM_EC_SMC64 0x17
+#define RMM_EC_SYSREG 0x18
+#define RMM_EC_IABT_LOW 0x20
+#define RMM_EC_IABT_CUR 0x21
+#define RMM_EC_DABT_LOW 0x24
+#define RMM_EC_DABT_CUR 0x25
+#define RMM_ISS_ISV (1ull << 24)
+#define RMM_ISS_SAS_SHIFT 22
+#define RMM_ISS_SSE (1ull << 21)
+#define RMM_ISS_SRT_SHIFT 16
+#define RMM_ISS_SF (1ull << 15)
+#define RMM_ISS_EA (1ull << 9)
+#define RMM_ISS_S1PTW (1ull << 7)
+#define RMM_ISS_WNR (1ull << 6)
+#define RMM_FSC_TRANSLATION(l) (0x04 + (l))
+#define RMM_FSC_PERMISSION(l) (0x0c + (l))
+#define RMM_FSC_ADDR_SIZE(l) (0x00 + (l))
+#define RMM_FSC_SEA 0x10
+#define RMM_FSC_GPF_WALK(l) (0x24 + (l))
+#define RMM_FSC_GPF 0x28
+
+/* A system register as ESR_EL2.ISS encodes it for EC 0x18 (Rt and direction 0). */
+#define RMM_SYSREG(op0, op1, crn, crm, op2)                                      \
+	(((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | ((uint64_t)(op1) << 14) | \
+	 ((uint64_t)(crn) << 10) | ((uint64_t)(crm) << 1))
+#define RMM_SYSREG_VBAR_EL1   RMM_SYSREG(3, 0, 12, 0, 0)
+#define RMM_SYSREG_CNTV_CTL   RMM_SYSREG(3, 3, 14, 3, 1)
+#define RMM_SYSREG_CNTV_CVAL  RMM_SYSREG(3, 3, 14, 3, 2)
+#define RMM_SYSREG_CNTP_CTL   RMM_SYSREG(3, 3, 14, 2, 1)
+#define RMM_SYSREG_CNTP_CVAL  RMM_SYSREG(3, 3, 14, 2, 2)
+#define RMM_SYSREG_CNTVCT     RMM_SYSREG(3, 3, 14, 0, 2)
+#define RMM_SYSREG_TPIDR_EL1  RMM_SYSREG(3, 0, 13, 0, 4)
+#define RMM_SYSREG_ID_AA64PFR0 RMM_SYSREG(3, 0, 0, 4, 0)
+#define RMM_SYSREG_ICC_SGI1R  RMM_SYSREG(3, 0, 12, 11, 5)
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RMM_VCPU_H */

@@ -1,0 +1,57 @@
+/*
+ * Running a REC: the vCPU handle, the stage-2 service, exception injection
+ * and the RSI/PSCI handlers the run loop calls.
+ */
+#ifndef RMM_RUN_H
+#define RMM_RUN_H
+
+#include <rmm/rsi.h>
+#include <rmm/vcpu.h>
+#include "rec/rec.h"
+#include "rtt/rtt.h"
+
+/* The REC while REC_ENTER runs it (the REC granule holds a reference). */
+struct rmm_vcpu {
+	struct rmm *rmm;
+	struct call *call;
+	unsigned int cpu;
+	struct granule *g_rec, *g_rd;
+	struct rec *rec;
+	struct realm *realm;     /* immutable fields are read without the RD lock */
+	uint64_t rec_pa;
+	struct s2_ctx s2;
+	bool trap_wfi, trap_wfe;
+	struct rmi_rec_exit *exit;  /* the exit being built */
+};
+
+/* What the RMM does after handling a vCPU exit. */
+enum run_action {
+	RUN_CONTINUE,   /* back into the realm */
+	RUN_EXIT,       /* REC exit to the host; v->exit is filled */
+};
+
+/* Where an IPA stands in the realm's tables (lock-free walk). */
+struct s2_lookup {
+	int level;        /* level of the entry found */
+	struct rtte e;    /* decoded entry */
+	uint64_t desc;
+};
+void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out);
+
+/* Exceptions into the realm (ESR/FAR/ELR/SPSR_EL1, pc = VBAR_EL1 + offset). */
+void run_inject_sea(struct rmm_vcpu *v, uint64_t esr_el2, uint64_t far, bool iabt);
+void run_inject_undef(struct rmm_vcpu *v);
+
+/* Route a stage-2 abort reported by the backend. */
+enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit *x);
+/* An SMC from the realm: RSI, PSCI or neither. */
+enum run_action run_handle_smc(struct rmm_vcpu *v);
+enum run_action rsi_handle(struct rmm_vcpu *v, uint64_t fid);
+enum run_action psci_handle(struct rmm_vcpu *v, uint64_t fid);
+/* A trapped system register access (ID registers, GIC SGIs). */
+enum run_action run_handle_sysreg(struct rmm_vcpu *v, uint64_t esr);
+
+/* A synthetic data abort exit for an RSI buffer at an unmapped IPA. */
+void run_exit_buffer_abort(struct rmm_vcpu *v, uint64_t ipa, int level);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * The stage-2 service for vCPU backends: walk the realm's RTTs and the GPT
+ * the way the MMU does (no locks; entries are read with single atomic loads)
+ * and return a pointer to the bytes or the exact fault syndrome.
+ */
+#include <string.h>
+
+#include "run/run.h"
+#include "rtt/rtt.h"
+
+static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
+{
+	return pa >= rmm->dram_base && pa - rmm->dram_base < rmm->dram_size;
+}
+
+/*
+ * Lock-free walk to the leaf. A table freed under us is detected by
+ * re-reading the path: an RTT is unlinked from its parent before it is
+ * wiped and reused, so an unchanged path means the leaf was read from a
+ * linked table.
+ */
+void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
+{
+	struct rmm *rmm = v->rmm;
+	const struct s2_ctx *s = &v->s2;
+
+	for (int attempt = 0;; attempt++) {
+		uint64_t path_desc[5], *path_tbl[5];
+		unsigned int path_idx[5];
+		uint64_t all = ipa >> level_shift(s->sl), *tbl, d;
+		int l = s->sl, n = 0;
+		bool ok = true;
+
+		tbl = rmm->hal->granule_ptr(rmm->hal_h, s->rtt_base + (all / RTT_ENTRIES) * GRANULE_SIZE);
+		for (;;) {
+			unsigned int idx = (unsigned int)((ipa >> level_shift(l)) % RTT_ENTRIES);
+
+			d = rtt_read(tbl, idx);
+			path_tbl[n] = tbl;
+			path_idx[n] = idx;
+			path_desc[n++] = d;
+			if (l == 3 || !(d & DESC_VALID) || !(d & DESC_TYPE))
+				break;
+			if (!pa_in_dram(rmm, d & DESC_OA_MASK)) {
+				ok = false;
+				break;
+			}
+			tbl = rmm->hal->granule_ptr(rmm->hal_h, d & DESC_OA_MASK);
+			l++;
+		}
+		for (int i = 0; i + 1 < n && ok; i++)
+			ok = rtt_read(path_tbl[i], path_idx[i]) == path_desc[i];
+		if (ok) {
+			out->level = l;
+			out->desc = d;
+			rtte_decode(d, l, &out->e);
+			return;
+		}
+		RMM_ASSERT(rmm, attempt < 1000000);
+	}
+}
+
+static void fault_fill(struct rmm_vcpu_exit *f, uint64_t ipa, enum rmm_vcpu_access acc,
+		       int s1ptw, uint64_t fsc)
+{
+	bool fetch = acc == RMM_ACCESS_FETCH;
+
+	memset(f, 0, sizeof(*f));
+	f->kind = RMM_VCPU_EXIT_ABORT;
+	f->esr = ((uint64_t)(fetch ? RMM_EC_IABT_LOW : RMM_EC_DABT_LOW) << RMM_ESR_EC_SHIFT) |
+		 RMM_ESR_IL | fsc;
+	if (acc == RMM_ACCESS_WRITE && !s1ptw)
+		f->esr |= RMM_ISS_WNR;
+	if (s1ptw)
+		f->esr |= RMM_ISS_S1PTW;
+	f->far = ipa;
+	f->hpfar = (ipa >> 12) << 4;
+	f->ipa = ipa;
+}
+
+int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
+		       int s1ptw, void **host, struct rmm_vcpu_exit *fault)
+{
+	struct rmm *rmm = v->rmm;
+	struct s2_lookup lk;
+	uint64_t pa, off;
+	bool ns;
+
+	if (len == 0 || len > GRANULE_SIZE || ((ipa & GRANULE_MASK) + len) > GRANULE_SIZE) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_SEA);
+		return RMM_EGPF;
+	}
+	if (!ipa_in_range(ipa, v->s2.ipa_width)) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_ADDR_SIZE(v->s2.sl < 0 ? 0 : v->s2.sl));
+		return RMM_EGPF;
+	}
+	s2_lookup(v, ipa, &lk);
+	if (!(lk.desc & DESC_VALID)) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_TRANSLATION(lk.level));
+		return RMM_EGPF;
+	}
+	ns = lk.e.st == RTTE_ASSIGNED_NS;
+	if (ns && ((acc == RMM_ACCESS_FETCH) ||
+		   (acc == RMM_ACCESS_WRITE && !(lk.desc & (2ull << 6))) ||
+		   (acc == RMM_ACCESS_READ && !(lk.desc & (1ull << 6))))) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_PERMISSION(lk.level));
+		return RMM_EGPF;
+	}
+	off = ipa & (level_size(lk.level) - 1);
+	pa = lk.e.oa + off;
+	if (!pa_in_dram(rmm, pa)) {
+		/* no memory behind the mapping: an external abort */
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_SEA);
+		return RMM_EGPF;
+	}
+	if (rmm->hal->gpt_get(rmm->hal_h, pa & ~GRANULE_MASK) != (ns ? RMM_PAS_NS : RMM_PAS_REALM)) {
+		char why[256];
+
+		rmm_explain_granule(rmm, pa, why, sizeof(why));
+		rmm_log(rmm, RMM_LOG_ERROR,
+			"Granule Protection Fault on a realm access: IPA 0x%llx -> PA 0x%llx; %s",
+			(unsigned long long)ipa, (unsigned long long)pa, why);
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_GPF);
+		return RMM_EGPF;
+	}
+	*host = (uint8_t *)rmm->hal->granule_ptr(rmm->hal_h, pa & ~GRANULE_MASK) + (pa & GRANULE_MASK);
+	return RMM_OK;
+}
+
+struct rmm_vcpu_regs *rmm_vcpu_regs(struct rmm_vcpu *v)
+{
+	return &v->rec->regs;
+}
+
+uint64_t rmm_vcpu_rec(const struct rmm_vcpu *v)
+{
+	return v->rec_pa;
+}
+
+uint64_t rmm_vcpu_rd(const struct rmm_vcpu *v)
+{
+	return v->rec->owner;
+}
+
+unsigned int rmm_vcpu_index(const struct rmm_vcpu *v)
+{
+	return v->rec->index;
+}
+
+unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v)
+{
+	return v->cpu;
+}

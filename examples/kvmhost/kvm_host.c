@@ -371,3 +371,203 @@ int kh_realm_destroy(struct kvm_host *h, struct kvm_realm *r)
 	kh_free(h, r->params);
 	return 0;
 }
+
+int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, unsigned int idx,
+		   int runnable, uint64_t pc)
+{
+	struct rmi_rec_params *p;
+	uint64_t ret;
+
+	memset(v, 0, sizeof(*v));
+	v->idx = idx;
+	v->params = kh_alloc(h);
+	v->run = kh_alloc(h);
+	v->rec = kh_alloc_delegated(h);
+	if (!v->params || !v->run || !v->rec)
+		return -1;
+	p = rmm_ns_ptr(h->rmm, v->params);
+	p->flags = runnable ? RMI_REC_FLAG_RUNNABLE : 0;
+	p->mpidr = rmi_rec_mpidr(idx);
+	p->pc = pc;
+	p->num_aux = r->aux_count;
+	for (uint64_t i = 0; i < r->aux_count; i++)
+		if (!(p->aux[i] = v->aux[i] = kh_alloc_delegated(h)))
+			return -1;
+	ret = rmm_rmi_rec_create(h->rmm, h->cpu, r->rd, v->rec, v->params);
+	return ret == RMI_SUCCESS ? 0 : fail(h, "REC_CREATE", ret);
+}
+
+int kh_vcpu_destroy(struct kvm_host *h, struct kvm_vcpu *v)
+{
+	uint64_t ret = rmm_rmi_rec_destroy(h->rmm, h->cpu, v->rec);
+
+	if (ret != RMI_SUCCESS)
+		return fail(h, "REC_DESTROY", ret);
+	for (int i = 0; i < 16; i++)
+		if (v->aux[i] && kh_undelegate_free(h, v->aux[i]))
+			return -1;
+	if (kh_undelegate_free(h, v->rec))
+		return -1;
+	kh_free(h, v->params);
+	kh_free(h, v->run);
+	return 0;
+}
+
+/* kvm_handle_guest_abort for a protected IPA: fault in a private page. */
+static int fault_in(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa)
+{
+	uint64_t page = kh_alloc_delegated(h), ret;
+
+	if (!page)
+		return -1;
+	for (;;) {
+		ret = rmm_rmi_data_create_unknown(h->rmm, h->cpu, r->rd, page, ipa & ~(GRAN - 1));
+		if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT || RMI_RETURN_INDEX(ret) >= 3)
+			break;
+		if (kh_create_rtt_levels(h, r, ipa, (int)RMI_RETURN_INDEX(ret), 3))
+			return -1;
+	}
+	if (ret == RMI_RETURN(RMI_ERROR_RTT, 3))  /* already mapped: a race */
+		return kh_undelegate_free(h, page);
+	return ret == RMI_SUCCESS ? 0 : fail(h, "DATA_CREATE_UNKNOWN", ret);
+}
+
+/* The RIPAS change the realm asked for, applied before the next entry. */
+static int apply_ripas(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v,
+		       uint64_t base, uint64_t top, unsigned int ripas)
+{
+	uint64_t ipa = base;
+
+	while (ipa < top) {
+		uint64_t next = 0;
+		uint64_t ret = rmm_rmi_rtt_set_ripas(h->rmm, h->cpu, r->rd, v->rec, ipa, top, &next);
+
+		if (RMI_RETURN_STATUS(ret) == RMI_ERROR_RTT && RMI_RETURN_INDEX(ret) < 3) {
+			if (kh_create_rtt_levels(h, r, ipa, (int)RMI_RETURN_INDEX(ret), 3))
+				return -1;
+			continue;
+		}
+		if (ret != RMI_SUCCESS)
+			return fail(h, "RTT_SET_RIPAS", ret);
+		ipa = next;
+	}
+	if (ripas == RMI_EMPTY)
+		return kh_unmap_private(h, r, base, top - base);
+	return 0;
+}
+
+static struct kvm_vcpu *vcpu_by_mpidr(struct kvm_vcpu *vcpus, unsigned int n, uint64_t mpidr)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (rmi_rec_mpidr(vcpus[i].idx) == mpidr)
+			return &vcpus[i];
+	return NULL;
+}
+
+enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *vcpus,
+			       unsigned int n, unsigned int i, struct kvm_mmio *dev,
+			       struct kvm_run_stats *st, unsigned int max_entries)
+{
+	struct kvm_vcpu *v = &vcpus[i];
+	struct rmi_rec_run *run = rmm_ns_ptr(h->rmm, v->run);
+	uint64_t half = 1ull << (r->ipa_bits - 1);
+
+	run->enter.flags = 0;
+	for (unsigned int e = 0; e < max_entries; e++) {
+		uint64_t ret, ec, ipa, flags = 0;
+
+		ret = rmm_rmi_rec_enter(h->rmm, h->cpu, v->rec, v->run);
+		st->entries++;
+		if (ret == RMI_RETURN(RMI_ERROR_REALM, 1))
+			return KH_RUN_SYSTEM_OFF;
+		if (ret == RMI_RETURN(RMI_ERROR_REC, 0) && strstr(rmm_last_reason(h->rmm, h->cpu), "runnable"))
+			return KH_RUN_NOT_RUNNABLE;
+		if (ret != RMI_SUCCESS) {
+			fail(h, "REC_ENTER", ret);
+			return KH_RUN_ERROR;
+		}
+		switch (run->exit.exit_reason) {
+		case RMI_EXIT_IRQ:
+		case RMI_EXIT_FIQ:
+			st->irq++;
+			break;
+		case RMI_EXIT_SYNC:
+			ec = run->exit.esr >> 26;
+			if (ec == 0x01) {
+				st->wfx++;
+				break;
+			}
+			if (ec == 0x18) {
+				st->sysreg++;
+				break;
+			}
+			if (ec != 0x24 && ec != 0x20) {
+				fprintf(stderr, "kvm_host: unexpected exit esr 0x%llx\n",
+					(unsigned long long)run->exit.esr);
+				return KH_RUN_ERROR;
+			}
+			ipa = ((run->exit.hpfar & 0x00000ffffffffff0ull) << 8) | (run->exit.far & 0xfff);
+			if (ipa < half) {
+				if (fault_in(h, r, ipa))
+					return KH_RUN_ERROR;
+				st->faults_in++;
+			} else if (dev && (run->exit.esr & (1ull << 24)) &&
+				   (ipa & ~(GRAN - 1)) == dev->ipa) {
+				unsigned int sas = (unsigned int)((run->exit.esr >> 22) & 3);
+				uint64_t *reg = &dev->regs[(ipa & (GRAN - 1)) / 8];
+
+				if (run->exit.esr & (1ull << 6)) {
+					*reg = run->exit.gprs[0];
+					dev->writes++;
+				} else {
+					run->enter.gprs[0] = sas == 3 ? *reg : *reg & ((1ull << (8u << sas)) - 1);
+					dev->reads++;
+				}
+				flags |= RMI_ENTER_EMUL_MMIO;
+				st->mmio++;
+			} else {
+				/* no device there: the realm gets an SEA */
+				flags |= RMI_ENTER_INJECT_SEA;
+			}
+			break;
+		case RMI_EXIT_PSCI: {
+			uint64_t fid = run->exit.gprs[0];
+			struct kvm_vcpu *t;
+
+			st->psci++;
+			if (fid == 0x84000002ull)
+				return KH_RUN_CPU_OFF;
+			if (fid == 0x84000008ull || fid == 0x84000009ull)
+				return KH_RUN_SYSTEM_OFF;
+			if ((fid & 0xffff) == 3 || (fid & 0xffff) == 4) {  /* CPU_ON, AFFINITY_INFO */
+				t = vcpu_by_mpidr(vcpus, n, run->exit.gprs[1]);
+				if (!t)
+					return KH_RUN_ERROR;
+				ret = rmm_rmi_psci_complete(h->rmm, h->cpu, v->rec, t->rec, 0);
+				if (ret != RMI_SUCCESS) {
+					fail(h, "PSCI_COMPLETE", ret);
+					return KH_RUN_ERROR;
+				}
+			}
+			break;
+		}
+		case RMI_EXIT_RIPAS_CHANGE:
+			st->ripas_changes++;
+			if (apply_ripas(h, r, v, run->exit.ripas_base, run->exit.ripas_top,
+					run->exit.ripas_value))
+				return KH_RUN_ERROR;
+			break;
+		case RMI_EXIT_HOST_CALL:
+			st->host_calls++;
+			run->enter.gprs[0] = run->exit.imm + 1u;
+			for (int k = 1; k < 31; k++)
+				run->enter.gprs[k] = run->exit.gprs[k];
+			break;
+		default:
+			fprintf(stderr, "kvm_host: exit reason %u\n", run->exit.exit_reason);
+			return KH_RUN_ERROR;
+		}
+		run->enter.flags = flags;
+	}
+	return KH_RUN_BUDGET;
+}

@@ -61,3 +61,38 @@ int kh_fold_range(struct kvm_host *h, struct kvm_realm *r, uint64_t base, uint64
 int kh_realm_destroy(struct kvm_host *h, struct kvm_realm *r);
 
 #endif
+
+/* vCPUs (RECs) and the run loop (kvm_rec_pre_enter / handle_rec_exit). */
+struct kvm_vcpu {
+	uint64_t rec, run, params, aux[16];
+	unsigned int idx;
+};
+
+/* An emulated MMIO device: 4 KiB of registers at an unprotected IPA. */
+struct kvm_mmio {
+	uint64_t ipa;          /* unprotected IPA of the device page */
+	uint64_t regs[512];
+	unsigned long reads, writes;
+};
+
+struct kvm_run_stats {
+	unsigned long entries, irq, mmio, faults_in, host_calls, psci, ripas_changes, wfx, sysreg;
+};
+
+enum kh_run_result {
+	KH_RUN_ERROR = -1,
+	KH_RUN_BUDGET = 0,     /* max_entries used */
+	KH_RUN_CPU_OFF = 1,    /* the vCPU turned itself off */
+	KH_RUN_SYSTEM_OFF = 2, /* the realm is off: REC_ENTER gives (REALM, 1) */
+	KH_RUN_NOT_RUNNABLE = 3,
+};
+
+int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, unsigned int idx,
+		   int runnable, uint64_t pc);
+int kh_vcpu_destroy(struct kvm_host *h, struct kvm_vcpu *v);
+/* Enter vcpus[i] repeatedly, handling every exit as KVM does, until it
+ * stops or max_entries REC_ENTERs were made. Host calls answer with
+ * gprs[0] = imm + 1 and gprs[1..30] echoed. */
+enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *vcpus,
+			       unsigned int n, unsigned int i, struct kvm_mmio *dev,
+			       struct kvm_run_stats *st, unsigned int max_entries);

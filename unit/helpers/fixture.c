@@ -337,6 +337,7 @@ void fx_run_world(struct fx *f, struct run_world *w)
 					       w->ns_page | (3ull << 6)), RMI_SUCCESS, 0);
 	fx_rec_create(f, &w->r, 0, true, 0, &w->rec[0]);
 	fx_rec_create(f, &w->r, 1, false, 0, &w->rec[1]);
+	fx_rec_create(f, &w->r, 2, false, 0, &w->rec[2]);
 	assert_rmi(rmm_rmi_realm_activate(f->rmm, 0, w->r.rd), RMI_SUCCESS, 0);
 	w->sctx = rmm_script_ctx_new(0);
 	assert_non_null(w->sctx);

@@ -123,7 +123,7 @@ uint64_t fx_enter(struct fx *f, unsigned int cpu, const struct fx_rec *c, uint64
  */
 struct run_world {
 	struct fx_realm r;
-	struct fx_rec rec[2];
+	struct fx_rec rec[3];
 	struct rmm_script_ctx *sctx;
 	uint64_t U, ns_page, data0;
 };

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Build the library and run the demo (a realm built and torn down as Linux KVM does).
+# Build the library and run the demos: a realm built and torn down as Linux
+# KVM does it, then a 2-vCPU realm run through KVM's run loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset default >/dev/null
-cmake --build --preset default --target kvm_realm_build
+cmake --build --preset default --target kvm_realm_build kvm_run_loop
+echo "== examples/kvm_realm_build"
 ./build/default/examples/kvm_realm_build
+echo "== examples/kvm_run_loop"
+./build/default/examples/kvm_run_loop

@@ -84,7 +84,16 @@ static void hh_segv(int sig, siginfo_t *si, void *uc)
 	struct hh_catch *c = hh_tls_catch;
 
 	if (h && c) {
+		sigset_t segv;
+
 		hh_tls_catch = NULL;
+		/* Jumping out of the handler skips the kernel's mask restore. We
+		 * asked for SA_NODEFER, but a runtime that wraps handlers (TSan)
+		 * may have registered without it, leaving SIGSEGV blocked and the
+		 * next fault fatal: unblock it explicitly. */
+		sigemptyset(&segv);
+		sigaddset(&segv, SIGSEGV);
+		pthread_sigmask(SIG_UNBLOCK, &segv, NULL);
 		siglongjmp(c->env, 1);
 	}
 	if (h) {
@@ -142,6 +151,26 @@ int hh_fault_init(void)
 }
 
 /*
+ * Copy to or from memory the other world may be writing at the same time
+ * (NS memory shared with the host). The RMM takes one snapshot and validates
+ * the copy, never the original, so such races are expected and harmless;
+ * this copy is therefore not instrumented by ThreadSanitizer.
+ */
+__attribute__((no_sanitize("thread"))) static void hh_snapshot(void *dst, const void *src,
+								size_t len)
+{
+	volatile uint8_t *d = dst;
+	const volatile uint8_t *s = src;
+	size_t i = 0;
+
+	if ((((uintptr_t)dst | (uintptr_t)src) & 7) == 0)
+		for (; i + 8 <= len; i += 8)
+			*(volatile uint64_t *)(d + i) = *(const volatile uint64_t *)(s + i);
+	for (; i < len; i++)
+		d[i] = s[i];
+}
+
+/*
  * memcpy that turns a fault on the NS view into RMM_EGPF. SA_NODEFER keeps
  * SIGSEGV unblocked inside the handler, so jumping out without restoring the
  * signal mask is safe and costs no syscall.
@@ -159,7 +188,7 @@ int hh_guarded_copy(void *dst, const void *src, size_t len)
 	hh_tls_catch = &c;
 	/* Compiler barriers keep the accesses inside the armed window. */
 	__asm__ volatile("" ::: "memory");
-	memcpy(dst, src, len);
+	hh_snapshot(dst, src, len);
 	__asm__ volatile("" ::: "memory");
 	hh_tls_catch = NULL;
 	return RMM_OK;

@@ -1,5 +1,6 @@
 /* RMI_GRANULE_DELEGATE / UNDELEGATE: every failure condition, wiping, GPFs. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -269,7 +270,7 @@ struct race {
 	struct fx *f;
 	uint64_t params;
 	struct rmi_realm_params good;
-	volatile int stop;
+	atomic_int stop;
 };
 
 /* The host's other CPU: delegates the params page, undelegates it, and

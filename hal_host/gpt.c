@@ -111,6 +111,7 @@ int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas)
 		/* GPT first: a concurrent NS access that checks it after this
 		 * point refuses, one that already passed is ordered before. */
 		atomic_store(&h->gpt[idx], (uint8_t)pas);
+		hh_gpt_invalidate(h, cpu, pa);
 		if (h->software_gpt) {
 			atomic_fetch_add(&h->n_software, 1);
 			return 0;
@@ -160,6 +161,7 @@ int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas)
 		pthread_mutex_unlock(&h->prot_lock);
 	}
 	atomic_store(&h->gpt[idx], (uint8_t)pas);
+	hh_gpt_invalidate(h, cpu, pa);
 	return 0;
 }
 

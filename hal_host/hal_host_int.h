@@ -19,6 +19,8 @@ struct hal_host {
 	_Atomic uint8_t *enforced; /* 1: NS view page is PROT_NONE */
 	pthread_mutex_t prot_lock; /* serialises mprotect + enforced[] */
 	_Atomic uint64_t n_enforced, n_software, map_limit_hits;
+	struct hh_cpu_cache *caches;  /* per-CPU TLB and GPT cache (tlb.c) */
+	_Atomic unsigned int faults;  /* RMM_FAULT_* */
 	int64_t vma_extra;         /* protected by prot_lock: mappings our GPT added */
 	int warned_map_limit;      /* protected by prot_lock */
 };
@@ -48,5 +50,18 @@ int hh_ns_write(void *hal, uint64_t pa, const void *src, size_t len);
 int hh_host_access(void *hal, uint64_t pa, void *buf, size_t len, int write);
 
 void hh_log(void *hal, enum rmm_log_level lvl, const char *msg);
+
+/* tlb.c */
+struct hh_cpu_cache;
+int hh_caches_init(struct hal_host *h);
+void hh_caches_fini(struct hal_host *h);
+int hh_tlb_lookup(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa, struct rmm_tlb_entry *e);
+uint64_t hh_tlb_gen(void *hal, unsigned int cpu);
+void hh_tlb_fill(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint64_t ipa,
+		 const struct rmm_tlb_entry *e);
+void hh_tlbi(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa, uint64_t size);
+enum rmm_pas hh_gpt_lookup(void *hal, unsigned int cpu, uint64_t pa);
+void hh_gpt_invalidate(struct hal_host *h, unsigned int cpu, uint64_t pa);
+void hh_set_faults(void *hal, unsigned int faults);
 
 #endif

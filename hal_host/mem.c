@@ -43,7 +43,7 @@ static int hh_open(void *ctx, const struct rmm_hal_platform *plat, void **out)
 
 	h->gpt = calloc(h->ngran, 1);
 	h->enforced = calloc(h->ngran, 1);
-	if (!h->gpt || !h->enforced)
+	if (!h->gpt || !h->enforced || hh_caches_init(h) != RMM_OK)
 		goto nomem;
 
 	h->memfd = memfd_create("librmm-dram", MFD_CLOEXEC);
@@ -61,12 +61,14 @@ static int hh_open(void *ctx, const struct rmm_hal_platform *plat, void **out)
 	*out = h;
 	return RMM_OK;
 os:
+	hh_caches_fini(h);
 	hh_unmap(h);
 	free(h->gpt);
 	free(h->enforced);
 	free(h);
 	return RMM_EOS;
 nomem:
+	hh_caches_fini(h);
 	free(h->gpt);
 	free(h->enforced);
 	free(h);
@@ -82,6 +84,7 @@ static void hh_close(void *hal)
 	hh_fault_unregister(h);
 	hh_unmap(h);
 	hh_vma_release(h);
+	hh_caches_fini(h);
 	pthread_mutex_destroy(&h->prot_lock);
 	free((void *)h->gpt);
 	free((void *)h->enforced);
@@ -157,6 +160,12 @@ static const struct rmm_hal_ops hal_host_ops = {
 	.log = hh_log,
 	.panic = hh_panic,
 	.stats = hh_stats,
+	.tlb_lookup = hh_tlb_lookup,
+	.tlb_gen = hh_tlb_gen,
+	.tlb_fill = hh_tlb_fill,
+	.tlbi = hh_tlbi,
+	.gpt_lookup = hh_gpt_lookup,
+	.set_faults = hh_set_faults,
 };
 
 const struct rmm_hal_ops *rmm_hal_host_ops(void)

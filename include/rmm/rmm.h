@@ -39,6 +39,7 @@ struct rmm_hal_ops;
 
 /* Configuration flags. */
 #define RMM_CFG_GPT_SOFTWARE (1u << 0) /* no mprotect, no SIGSEGV handler */
+#define RMM_CFG_TLB_CHECK    (1u << 1) /* check every cached translation (findings) */
 
 struct rmm_config {
 	uint64_t dram_base, dram_size;     /* delegable DRAM window */
@@ -128,6 +129,38 @@ struct rmm_stats {
 	uint64_t rmi_calls, rmi_failures;
 };
 RMM_API void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st);
+
+/*
+ * Modelled TLBs and GPT caches. Realm vCPUs translate through a per-CPU
+ * stage-2 TLB and GPT cache; the RMM issues the invalidations hardware needs.
+ * In checking mode (RMM_CFG_TLB_CHECK) every use of a cached entry is
+ * compared with the tables: a disagreement with no invalidation in flight is
+ * a missing-invalidation finding naming the command and the CPUs.
+ */
+#define RMM_FAULT_TLBI_DROP  (1u << 0)  /* stage-2 TLBIs are lost */
+#define RMM_FAULT_TLBI_LOCAL (1u << 1)  /* stage-2 TLBIs reach only the issuing CPU */
+#define RMM_FAULT_GPTI_DROP  (1u << 2)  /* GPT invalidations are lost */
+#define RMM_FAULT_GPTI_LOCAL (1u << 3)  /* GPT invalidations reach only the issuing CPU */
+/* Inject faults into the HAL's invalidations (the built-in HAL supports all). */
+RMM_API void rmm_set_faults(struct rmm *rmm, unsigned int faults);
+
+enum rmm_finding_kind { RMM_FINDING_TLB = 1, RMM_FINDING_GPT = 2 };
+struct rmm_finding {
+	int kind;            /* enum rmm_finding_kind */
+	unsigned int cpu;    /* the CPU that used the stale entry */
+	uint64_t ipa, pa;
+	char text[320];      /* the explanation */
+};
+/* Findings so far: copies up to max, returns how many there are. */
+RMM_API size_t rmm_findings(struct rmm *rmm, struct rmm_finding *out, size_t max);
+
+/* Host accesses made on a given CPU: as rmm_host_read/write, and they go
+ * through (and fill) that CPU's GPT cache, as every access on real hardware
+ * does. */
+RMM_API int rmm_host_read_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *buf,
+			     size_t len);
+RMM_API int rmm_host_write_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, const void *buf,
+			      size_t len);
 
 /* Library status as text. */
 RMM_API const char *rmm_strerror(int err);

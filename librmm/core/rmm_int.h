@@ -28,10 +28,22 @@ struct rmm_hist_ring {
 	uint64_t head;  /* written only by the owning CPU */
 };
 
+/* A stage-2 change that needed a TLBI (for naming missing invalidations). */
+struct s2_change {
+	uint64_t seq, ipa, size;  /* size 0: the whole VMID */
+	uint16_t vmid, fnum;
+	uint8_t cpu;
+};
+#define RMM_S2LOG_PER_CPU 256u
+
 struct rmm_cpu {
 	char reason[RMM_REASON_LEN];
 	struct rmm_hist_ring hist;
+	struct s2_change s2log[RMM_S2LOG_PER_CPU];
+	_Atomic uint64_t s2log_head;
 };
+
+#define RMM_MAX_FINDINGS 64u
 
 struct rmm {
 	struct rmm_config cfg;
@@ -46,6 +58,11 @@ struct rmm {
 	_Atomic uint64_t n_calls, n_fail, n_delegated;
 	const struct rmm_vcpu_ops *vcpu_ops;  /* set before any REC_ENTER */
 	void *vcpu_ctx;
+	/* TLB and GPT-cache checking (RMM_CFG_TLB_CHECK) */
+	_Atomic int s2_inflight;       /* RTT changes whose TLBI is not issued yet */
+	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
+	_Atomic uint64_t nfindings;
+	struct rmm_finding findings[RMM_MAX_FINDINGS];
 };
 
 /* The context of one RMI/RSI call on one CPU. */

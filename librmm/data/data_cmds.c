@@ -2,6 +2,7 @@
 #include "core/rmi_table.h"
 #include "measure/measure.h"
 #include "rtt/rtt.h"
+#include "run/tlb.h"
 
 /*
  * Shared part of DATA_CREATE and DATA_CREATE_UNKNOWN once the source (if
@@ -187,7 +188,9 @@ uint64_t rmi_data_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 	e.st = RTTE_UNASSIGNED;
 	if (e.ripas == RMI_RAM)
 		e.ripas = RMI_DESTROYED;
+	s2_change_begin(c);
 	rtt_write(w.tbl, w.idx, rtte_encode(&e, 3));
+	s2_change_end(c, s.vmid, ipa, GRANULE_SIZE);
 	granule_put(w.g);
 	granule_wipe(rmm, g_data);
 	granule_set_state_locked(c, g_data, RMM_GRANULE_DELEGATED);

@@ -1,6 +1,7 @@
 /* RMI_GRANULE_DELEGATE and RMI_GRANULE_UNDELEGATE. */
 #include "core/rmi_table.h"
 #include "granule/granule.h"
+#include "run/tlb.h"
 
 /*
  * GRANULE_DELEGATE(addr): UNDELEGATED -> DELEGATED, GPT NS -> Realm, wiped.
@@ -21,7 +22,10 @@ uint64_t rmi_granule_delegate(struct call *c, const uint64_t *a, uint64_t *res)
 				(unsigned long long)pa);
 		goto out;
 	}
-	if (rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_REALM) != 0) {
+	gpt_change_begin(rmm);
+	ret = rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_REALM);
+	gpt_change_end(rmm);
+	if (ret != 0) {
 		ret = call_fail(c, RMI_ERROR_INPUT, 0,
 				"gran_gpt: the GPT refused to move 0x%llx to Realm PAS",
 				(unsigned long long)pa);
@@ -52,8 +56,10 @@ uint64_t rmi_granule_undelegate(struct call *c, const uint64_t *a, uint64_t *res
 	if (ret != RMI_SUCCESS)
 		return ret;
 	granule_wipe(rmm, g);
+	gpt_change_begin(rmm);
 	if (rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_NS) != 0)
 		rmm_panic(rmm, "GPT refused Realm -> NS for 0x%llx", (unsigned long long)pa);
+	gpt_change_end(rmm);
 	granule_set_state_locked(c, g, RMM_GRANULE_UNDELEGATED);
 	granule_unlock(g);
 	return RMI_SUCCESS;

@@ -4,6 +4,7 @@
 #include "core/rmi_table.h"
 #include "measure/measure.h"
 #include "rtt/rtt.h"
+#include "run/tlb.h"
 
 const char *realm_state_name(unsigned int st)
 {
@@ -232,6 +233,9 @@ uint64_t rmi_realm_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 			return ret;
 		}
 	}
+	/* the VMID will be reused: no CPU may keep its translations */
+	s2_change_begin(c);
+	s2_change_end(c, r->vmid, 0, 0);
 	vmid_release(rmm, r->vmid);
 	for (i = 0; i < n; i++) {
 		granule_wipe(rmm, roots[i]);

@@ -10,6 +10,7 @@
 #include "core/rmi_table.h"
 #include "measure/measure.h"
 #include "rtt/rtt.h"
+#include "run/tlb.h"
 
 #define RTT_FAIL(c, lvl, ...) call_fail((c), RMI_ERROR_RTT, (unsigned int)(lvl), __VA_ARGS__)
 
@@ -93,7 +94,14 @@ uint64_t rmi_rtt_create(struct call *c, const uint64_t *a, uint64_t *res)
 	atomic_store(&req[1].g->refcount, rtt_unfold(granule_map(rmm, req[1].g), (int)level, &pe));
 	granule_set_state_locked(c, req[1].g, RMM_GRANULE_RTT);
 	te.oa = rtt;
-	rtt_write(w.tbl, w.idx, rtte_encode(&te, w.level));
+	if (pe.st == RTTE_ASSIGNED || pe.st == RTTE_ASSIGNED_NS) {
+		/* a block becomes a table: break-before-make wants it gone */
+		s2_change_begin(c);
+		rtt_write(w.tbl, w.idx, rtte_encode(&te, w.level));
+		s2_change_end(c, s.vmid, ipa, level_size(w.level));
+	} else {
+		rtt_write(w.tbl, w.idx, rtte_encode(&te, w.level));
+	}
 	if (!rtte_counts(pe.st))
 		granule_get(w.g);
 	ret = RMI_SUCCESS;
@@ -148,7 +156,10 @@ uint64_t rmi_rtt_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 	}
 	if (ipa_is_protected(ipa, s.ipa_width))
 		ne = (struct rtte){ .st = RTTE_UNASSIGNED, .ripas = RMI_DESTROYED };
+	s2_change_begin(c);
 	rtt_write(w.tbl, w.idx, rtte_encode(&ne, w.level));
+	/* the child may have held ASSIGNED_NS mappings */
+	s2_change_end(c, s.vmid, ipa, level_size(w.level));
 	granule_put(w.g);
 	granule_wipe(rmm, child);
 	granule_set_state_locked(c, child, RMM_GRANULE_DELEGATED);
@@ -226,7 +237,9 @@ uint64_t rmi_rtt_fold(struct call *c, const uint64_t *a, uint64_t *res)
 			       (long long)level, (unsigned long long)pe.oa);
 		goto out;
 	}
+	s2_change_begin(c);
 	rtt_write(w.tbl, w.idx, rtte_encode(&fe, w.level));
+	s2_change_end(c, s.vmid, ipa, level_size(w.level));
 	if (!rtte_counts(fe.st))
 		granule_put(w.g);
 	atomic_store(&child->refcount, 0);
@@ -402,7 +415,9 @@ uint64_t rmi_rtt_unmap_unprotected(struct call *c, const uint64_t *a, uint64_t *
 			       (unsigned long long)ipa, rtte_name(e.st));
 	} else {
 		e = (struct rtte){ .st = RTTE_UNASSIGNED_NS };
+		s2_change_begin(c);
 		rtt_write(w.tbl, w.idx, rtte_encode(&e, w.level));
+		s2_change_end(c, s.vmid, ipa, level_size(w.level));
 	}
 	res[1] = rtt_walk_top(&w, ipa);
 	rtt_walk_unlock(&w);

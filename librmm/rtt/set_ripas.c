@@ -2,6 +2,7 @@
 #include "core/rmi_table.h"
 #include "rec/rec.h"
 #include "rtt/rtt.h"
+#include "run/tlb.h"
 
 /*
  * RTT_SET_RIPAS(rd, rec, base, top) -> out_top.
@@ -70,6 +71,7 @@ uint64_t rmi_rtt_set_ripas(struct call *c, const uint64_t *a, uint64_t *res)
 				(unsigned long long)top);
 		goto out;
 	}
+	s2_change_begin(c);
 	for (i = w.idx; i < RTT_ENTRIES && out < top; i++) {
 		uint64_t ipa = w.base + (uint64_t)i * level_size(w.level);
 		uint64_t end = ipa + level_size(w.level);
@@ -88,6 +90,8 @@ uint64_t rmi_rtt_set_ripas(struct call *c, const uint64_t *a, uint64_t *res)
 		rtt_write(w.tbl, i, rtte_encode(&e, w.level));
 		out = end;
 	}
+	/* ASSIGNED entries leaving RAM lose their valid mapping */
+	s2_change_end(c, s.vmid, base, out > base ? out - base : GRANULE_SIZE);
 	if (out == base) {
 		ret = call_fail(c, RMI_ERROR_RTT, (unsigned int)w.level,
 				"no_progress: the level %d entry at 0x%llx cannot change to RIPAS %u",

@@ -5,8 +5,11 @@
  */
 #include <string.h>
 
+#include "core/rmi_table.h"
+
 #include "run/run.h"
 #include "rtt/rtt.h"
+#include "run/tlb.h"
 
 static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
 {
@@ -14,12 +17,14 @@ static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
 }
 
 /*
- * Lock-free walk to the leaf. A table freed under us is detected by
- * re-reading the path: an RTT is unlinked from its parent before it is
- * wiped and reused, so an unchanged path means the leaf was read from a
- * linked table.
+ * Lock-free walk to the leaf, as the MMU does it. A table freed under us is
+ * detected by re-reading the path: an RTT is unlinked from its parent before
+ * it is wiped and reused, so an unchanged path means the leaf was read from
+ * a linked table. With 'gpt', each table read is checked against the GPT as
+ * this CPU sees it; returns the level of a table outside Realm PAS (a GPF on
+ * the walk), or -100.
  */
-void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
+static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool gpt)
 {
 	struct rmm *rmm = v->rmm;
 	const struct s2_ctx *s = &v->s2;
@@ -27,14 +32,20 @@ void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 	for (int attempt = 0;; attempt++) {
 		uint64_t path_desc[5], *path_tbl[5];
 		unsigned int path_idx[5];
-		uint64_t all = ipa >> level_shift(s->sl), *tbl, d;
-		int l = s->sl, n = 0;
+		uint64_t all = ipa >> level_shift(s->sl), *tbl, d, tbl_pa;
+		int l = s->sl, n = 0, gpf = -100;
 		bool ok = true;
 
-		tbl = rmm->hal->granule_ptr(rmm->hal_h, s->rtt_base + (all / RTT_ENTRIES) * GRANULE_SIZE);
+		tbl_pa = s->rtt_base + (all / RTT_ENTRIES) * GRANULE_SIZE;
 		for (;;) {
 			unsigned int idx = (unsigned int)((ipa >> level_shift(l)) % RTT_ENTRIES);
 
+			if (gpt && gpt_seen(rmm, v->cpu, tbl_pa, ipa) != RMM_PAS_REALM) {
+				gpf = l;
+				d = 0;
+				break;
+			}
+			tbl = rmm->hal->granule_ptr(rmm->hal_h, tbl_pa);
 			d = rtt_read(tbl, idx);
 			path_tbl[n] = tbl;
 			path_idx[n] = idx;
@@ -45,7 +56,7 @@ void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 				ok = false;
 				break;
 			}
-			tbl = rmm->hal->granule_ptr(rmm->hal_h, d & DESC_OA_MASK);
+			tbl_pa = d & DESC_OA_MASK;
 			l++;
 		}
 		for (int i = 0; i + 1 < n && ok; i++)
@@ -54,10 +65,51 @@ void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 			out->level = l;
 			out->desc = d;
 			rtte_decode(d, l, &out->e);
-			return;
+			return gpf;
 		}
 		RMM_ASSERT(rmm, attempt < 1000000);
 	}
+}
+
+void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
+{
+	s2_walk(v, ipa, out, false);
+}
+
+const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
+				       uint64_t since);
+
+/* Checking mode: a TLB hit must agree with the tables unless a change is
+ * between its RTT write and its TLBI. */
+static void tlb_check(struct rmm_vcpu *v, uint64_t ipa, const struct rmm_tlb_entry *te)
+{
+	struct rmm *rmm = v->rmm;
+	const struct s2_change *ch;
+	const struct rmi_cmd *cmd;
+	struct s2_lookup now;
+
+	s2_walk(v, ipa, &now, false);
+	if ((now.level == te->level && now.desc == te->desc) || atomic_load(&rmm->s2_inflight))
+		return;
+	ch = s2_change_find(rmm, v->s2.vmid, ipa, te->seq);
+	cmd = ch ? rmi_cmd_find(ch->fnum) : NULL;
+	if (ch)
+		rmm_finding_add(rmm, RMM_FINDING_TLB, v->cpu, ipa, te->desc & DESC_OA_MASK,
+				"cpu%u used a stale stage-2 TLB entry for VMID %u IPA 0x%llx (level "
+				"%d, desc 0x%llx, cached at #%llu); %s on cpu%u changed it at #%llu "
+				"(now level %d, desc 0x%llx) and its TLBI did not reach cpu%u",
+				v->cpu, v->s2.vmid, (unsigned long long)ipa, te->level,
+				(unsigned long long)te->desc, (unsigned long long)te->seq,
+				cmd ? cmd->name : "?", ch->cpu, (unsigned long long)ch->seq, now.level,
+				(unsigned long long)now.desc, v->cpu);
+	else
+		rmm_finding_add(rmm, RMM_FINDING_TLB, v->cpu, ipa, te->desc & DESC_OA_MASK,
+				"cpu%u used a stale stage-2 TLB entry for VMID %u IPA 0x%llx (level "
+				"%d, desc 0x%llx, cached at #%llu); the tables now hold level %d "
+				"desc 0x%llx and no TLBI was issued for the change",
+				v->cpu, v->s2.vmid, (unsigned long long)ipa, te->level,
+				(unsigned long long)te->desc, (unsigned long long)te->seq, now.level,
+				(unsigned long long)now.desc);
 }
 
 static void fault_fill(struct rmm_vcpu_exit *f, uint64_t ipa, enum rmm_vcpu_access acc,
@@ -82,6 +134,7 @@ int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vc
 		       int s1ptw, void **host, struct rmm_vcpu_exit *fault)
 {
 	struct rmm *rmm = v->rmm;
+	struct rmm_tlb_entry te;
 	struct s2_lookup lk;
 	uint64_t pa, off;
 	bool ns;
@@ -94,7 +147,31 @@ int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vc
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_ADDR_SIZE(v->s2.sl < 0 ? 0 : v->s2.sl));
 		return RMM_EGPF;
 	}
-	s2_lookup(v, ipa, &lk);
+	if (rmm->hal->tlb_lookup && rmm->hal->tlb_lookup(rmm->hal_h, v->cpu, v->s2.vmid, ipa, &te)) {
+		lk.level = te.level;
+		lk.desc = te.desc;
+		rtte_decode(te.desc, te.level, &lk.e);
+		if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+			tlb_check(v, ipa, &te);
+	} else {
+		uint64_t gen = rmm->hal->tlb_gen ? rmm->hal->tlb_gen(rmm->hal_h, v->cpu) : 0;
+		int gpf = s2_walk(v, ipa, &lk, true);
+
+		if (gpf != -100) {
+			rmm_log(rmm, RMM_LOG_ERROR,
+				"Granule Protection Fault on the stage-2 walk of IPA 0x%llx: the "
+				"level %d RTT is not in Realm PAS as cpu%u sees it",
+				(unsigned long long)ipa, gpf, v->cpu);
+			fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_GPF_WALK(gpf));
+			return RMM_EGPF;
+		}
+		if ((lk.desc & DESC_VALID) && rmm->hal->tlb_fill) {
+			te.desc = lk.desc;
+			te.level = lk.level;
+			te.seq = atomic_load(&rmm->seq);
+			rmm->hal->tlb_fill(rmm->hal_h, v->cpu, gen, v->s2.vmid, ipa, &te);
+		}
+	}
 	if (!(lk.desc & DESC_VALID)) {
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_TRANSLATION(lk.level));
 		return RMM_EGPF;
@@ -113,7 +190,7 @@ int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vc
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_SEA);
 		return RMM_EGPF;
 	}
-	if (rmm->hal->gpt_get(rmm->hal_h, pa & ~GRANULE_MASK) != (ns ? RMM_PAS_NS : RMM_PAS_REALM)) {
+	if (gpt_seen(rmm, v->cpu, pa & ~GRANULE_MASK, ipa) != (ns ? RMM_PAS_NS : RMM_PAS_REALM)) {
 		char why[256];
 
 		rmm_explain_granule(rmm, pa, why, sizeof(why));

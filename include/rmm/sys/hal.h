@@ -41,6 +41,13 @@ struct rmm_hal_stats {
 	uint64_t gpt_enforced, gpt_software, map_limit_hits, meta_bytes;
 };
 
+/* A cached stage-2 translation (one 4 KiB page of a leaf entry). */
+struct rmm_tlb_entry {
+	uint64_t desc;     /* the leaf descriptor it was filled from */
+	int level;         /* the leaf's level */
+	uint64_t seq;      /* the instance's event counter when filled */
+};
+
 enum rmm_log_level { RMM_LOG_ERROR = 0, RMM_LOG_WARN, RMM_LOG_INFO, RMM_LOG_DEBUG };
 
 struct rmm_hal_ops {
@@ -78,6 +85,30 @@ struct rmm_hal_ops {
 	/* A broken internal invariant: must not return. */
 	void (*panic)(void *hal, const char *msg) __attribute__((noreturn));
 	void (*stats)(void *hal, struct rmm_hal_stats *st);
+
+	/*
+	 * Per-CPU stage-2 TLBs and GPT caches used by realm vCPUs. A HAL may
+	 * leave these NULL (no caching: every access walks the tables).
+	 *
+	 * gpt_set() is also the GPT invalidation: after it returns, no CPU's
+	 * GPT cache holds the old PAS of that granule (unless fault injection
+	 * says otherwise).
+	 */
+	/* Look up (vmid, ipa) in cpu's TLB: 1 on a hit (*e filled), 0 on a miss. */
+	int (*tlb_lookup)(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa,
+			  struct rmm_tlb_entry *e);
+	/* The TLBI generation of cpu's TLB: a walk started at 'gen' may fill
+	 * only if no invalidation reached cpu since. */
+	uint64_t (*tlb_gen)(void *hal, unsigned int cpu);
+	void (*tlb_fill)(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint64_t ipa,
+			 const struct rmm_tlb_entry *e);
+	/* TLBI by IPA range (size > 0) or whole VMID (size 0), issued on cpu,
+	 * broadcast to every CPU (inner shareable). */
+	void (*tlbi)(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa, uint64_t size);
+	/* The PAS of a granule as cpu sees it, through its GPT cache. */
+	enum rmm_pas (*gpt_lookup)(void *hal, unsigned int cpu, uint64_t pa);
+	/* Fault injection (RMM_FAULT_* in rmm.h). */
+	void (*set_faults)(void *hal, unsigned int faults);
 };
 
 /* The built-in Linux host HAL. */

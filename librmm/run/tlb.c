@@ -1,0 +1,158 @@
+/* Stage-2 TLB maintenance, the change log, and findings of missing invalidations. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/rmi_table.h"
+#include "granule/granule.h"
+#include "run/tlb.h"
+
+void s2_change_begin(struct call *c)
+{
+	atomic_fetch_add(&c->rmm->s2_inflight, 1);
+}
+
+void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size)
+{
+	struct rmm *rmm = c->rmm;
+	struct rmm_cpu *pc = &rmm->cpus[c->cpu];
+	uint64_t h = atomic_load_explicit(&pc->s2log_head, memory_order_relaxed);
+	struct s2_change *e = &pc->s2log[h % RMM_S2LOG_PER_CPU];
+
+	e->seq = atomic_fetch_add(&rmm->seq, 1) + 1;
+	e->ipa = ipa;
+	e->size = size;
+	e->vmid = vmid;
+	e->fnum = c->fnum;
+	e->cpu = (uint8_t)c->cpu;
+	atomic_store_explicit(&pc->s2log_head, h + 1, memory_order_release);
+	if (rmm->hal->tlbi)
+		rmm->hal->tlbi(rmm->hal_h, c->cpu, vmid, ipa, size);
+	atomic_fetch_sub(&rmm->s2_inflight, 1);
+}
+
+void gpt_change_begin(struct rmm *rmm)
+{
+	atomic_fetch_add(&rmm->gpt_inflight, 1);
+}
+
+void gpt_change_end(struct rmm *rmm)
+{
+	atomic_fetch_sub(&rmm->gpt_inflight, 1);
+}
+
+void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,
+		     const char *fmt, ...)
+{
+	uint64_t n = atomic_fetch_add(&rmm->nfindings, 1);
+	struct rmm_finding *f;
+	va_list ap;
+
+	if (n >= RMM_MAX_FINDINGS)
+		return;
+	f = &rmm->findings[n];
+	f->kind = kind;
+	f->cpu = cpu;
+	f->ipa = ipa;
+	f->pa = pa;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+	rmm_log(rmm, RMM_LOG_ERROR, "missing invalidation: %s", f->text);
+}
+
+size_t rmm_findings(struct rmm *rmm, struct rmm_finding *out, size_t max)
+{
+	uint64_t n = atomic_load(&rmm->nfindings);
+
+	for (uint64_t i = 0; i < n && i < max && i < RMM_MAX_FINDINGS; i++)
+		out[i] = rmm->findings[i];
+	return (size_t)n;
+}
+
+void rmm_set_faults(struct rmm *rmm, unsigned int faults)
+{
+	if (rmm->hal->set_faults)
+		rmm->hal->set_faults(rmm->hal_h, faults);
+}
+
+/* The latest logged change covering (vmid, ipa) after 'since', if any. */
+const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
+				       uint64_t since);
+const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
+				       uint64_t since)
+{
+	const struct s2_change *best = NULL;
+
+	for (unsigned int cpu = 0; cpu < rmm->cfg.ncpus; cpu++) {
+		struct rmm_cpu *pc = &rmm->cpus[cpu];
+		uint64_t head = atomic_load_explicit(&pc->s2log_head, memory_order_acquire);
+		uint64_t first = head > RMM_S2LOG_PER_CPU ? head - RMM_S2LOG_PER_CPU : 0;
+
+		for (uint64_t i = first; i < head; i++) {
+			const struct s2_change *e = &pc->s2log[i % RMM_S2LOG_PER_CPU];
+
+			if (e->vmid != vmid || e->seq <= since)
+				continue;
+			if (e->size && (ipa < e->ipa || ipa - e->ipa >= e->size))
+				continue;
+			if (!best || e->seq > best->seq)
+				best = e;
+		}
+	}
+	return best;
+}
+
+enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t ipa)
+{
+	enum rmm_pas seen, truth;
+
+	if (!rmm->hal->gpt_lookup)
+		return rmm->hal->gpt_get(rmm->hal_h, pa);
+	seen = rmm->hal->gpt_lookup(rmm->hal_h, cpu, pa);
+	if (!(rmm->cfg.flags & RMM_CFG_TLB_CHECK))
+		return seen;
+	truth = rmm->hal->gpt_get(rmm->hal_h, pa);
+	if (seen != truth && atomic_load(&rmm->gpt_inflight) == 0) {
+		struct rmm_granule_event hist[16], ev;
+		const struct rmi_cmd *cmd = NULL;
+		size_t n = rmm_granule_history(rmm, pa, hist, 16);
+
+		/* the latest event that moved the granule between PASs */
+		for (size_t i = 0; i < n && !cmd; i++) {
+			if (hist[i].from == RMM_GRANULE_UNDELEGATED ||
+			    hist[i].to == RMM_GRANULE_UNDELEGATED) {
+				ev = hist[i];
+				cmd = rmi_cmd_find(ev.fid_num);
+			}
+		}
+		rmm_finding_add(rmm, RMM_FINDING_GPT, cpu, ipa, pa,
+				"cpu%u's GPT cache says %s for PA 0x%llx (IPA 0x%llx) but the GPT "
+				"says %s since %s on cpu%u (#%llu): that GPT invalidation did not "
+				"reach cpu%u",
+				cpu, seen == RMM_PAS_NS ? "NS" : "Realm", (unsigned long long)pa,
+				(unsigned long long)ipa, truth == RMM_PAS_NS ? "NS" : "Realm",
+				cmd ? cmd->name : "?", cmd ? ev.cpu : 0,
+				cmd ? (unsigned long long)ev.seq : 0ull, cpu);
+	}
+	return seen;
+}
+
+int rmm_host_read_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *buf, size_t len)
+{
+	if (cpu >= rmm->cfg.ncpus)
+		return RMM_EINVAL;
+	for (uint64_t g = pa & ~GRANULE_MASK; len && g < pa + len; g += GRANULE_SIZE)
+		if (granule_find(rmm, g))
+			gpt_seen(rmm, cpu, g, 0);
+	return rmm->hal->host_access(rmm->hal_h, pa, buf, len, 0);
+}
+
+int rmm_host_write_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, const void *buf, size_t len)
+{
+	if (cpu >= rmm->cfg.ncpus)
+		return RMM_EINVAL;
+	for (uint64_t g = pa & ~GRANULE_MASK; len && g < pa + len; g += GRANULE_SIZE)
+		if (granule_find(rmm, g))
+			gpt_seen(rmm, cpu, g, 0);
+	return rmm->hal->host_access(rmm->hal_h, pa, (void *)buf, len, 1);
+}

@@ -123,7 +123,7 @@ static void script_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 		size_t idx = r->pc / 4;
 		const struct rmm_script_step *st;
 		unsigned int size, rt;
-		void *p;
+		uint64_t val = 0;
 		int first;
 
 		if (slot->started && (idx != slot->cur || r->pc % 4))
@@ -145,8 +145,9 @@ static void script_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 
 			if (wr && first && rt < 31)
 				r->x[rt] = st->value;
-			if (rmm_vcpu_translate(v, st->addr, size, wr ? RMM_ACCESS_WRITE : RMM_ACCESS_READ,
-					       0, &p, x) != RMM_OK) {
+			val = wr && rt < 31 ? r->x[rt] : 0;
+			if (rmm_vcpu_access(v, st->addr, &val, size, wr ? RMM_ACCESS_WRITE : RMM_ACCESS_READ,
+					    0, x) != RMM_OK) {
 				x->esr &= ~RMM_ESR_IL;
 				x->esr |= RMM_ISS_ISV | ((uint64_t)log2_size(size) << RMM_ISS_SAS_SHIFT) |
 					  ((uint64_t)rt << RMM_ISS_SRT_SHIFT);
@@ -157,18 +158,13 @@ static void script_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 				x->far = st->addr;
 				return;
 			}
-			if (wr) {
-				uint64_t val = rt < 31 ? r->x[rt] : 0;
-
-				memcpy(p, &val, size);
-			} else if (rt < 31) {
-				r->x[rt] = load(p, size, (int)st->sign);
-			}
+			if (!wr && rt < 31)
+				r->x[rt] = load((const uint8_t *)&val, size, (int)st->sign);
 			r->pc += 4;
 			break;
 		}
 		case RMM_STEP_FETCH:
-			if (rmm_vcpu_translate(v, st->addr, 4, RMM_ACCESS_FETCH, 0, &p, x) != RMM_OK) {
+			if (rmm_vcpu_access(v, st->addr, &val, 4, RMM_ACCESS_FETCH, 0, x) != RMM_OK) {
 				x->far = st->addr;
 				return;
 			}

@@ -93,11 +93,22 @@ RMM_API unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v);
  * fault returns RMM_EGPF and fills *fault: esr (EC 0x24/0x20 from a lower EL,
  * DFSC/IFSC with the level, WnR, S1PTW; no ISV: the backend adds ISV, SAS,
  * SSE, SRT, SF for a load/store it can describe), far = ipa (MMU off) or the
- * VA the backend knows, hpfar, ipa.
+ * VA the backend knows, hpfar, ipa. The pointer is valid only until another
+ * CPU may change the realm's tables; prefer rmm_vcpu_access().
  */
 RMM_API int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len,
 			       enum rmm_vcpu_access acc, int s1ptw, void **host,
 			       struct rmm_vcpu_exit *fault);
+
+/*
+ * Translate and access in one step: copy len bytes between buf and the
+ * realm's memory at ipa (a write for RMM_ACCESS_WRITE, a read otherwise).
+ * Unlike a pointer from rmm_vcpu_translate(), the access is ordered against
+ * other CPUs' invalidations, as on hardware: a TLBI or GPT change that
+ * completes after this call began waits for it. Backends should use this.
+ */
+RMM_API int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
+			    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault);
 
 /* ESR encodings used across the interface. */
 #define RMM_ESR_EC_SHIFT 26

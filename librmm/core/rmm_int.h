@@ -41,6 +41,9 @@ struct rmm_cpu {
 	struct rmm_hist_ring hist;
 	struct s2_change s2log[RMM_S2LOG_PER_CPU];
 	_Atomic uint64_t s2log_head;
+	/* Held by a vCPU on this CPU across a translation and its access, so
+	 * that an invalidation can wait for in-flight accesses (vcpu_sync). */
+	_Atomic uint8_t access_lock;
 };
 
 #define RMM_MAX_FINDINGS 64u

@@ -31,7 +31,9 @@ uint64_t rmi_granule_delegate(struct call *c, const uint64_t *a, uint64_t *res)
 				(unsigned long long)pa);
 		goto out;
 	}
-	/* After the PAS change, so the host cannot write behind the wipe. */
+	/* After the PAS change, so the host cannot write behind the wipe, and
+	 * after in-flight realm accesses through an NS mapping completed. */
+	vcpu_sync(rmm);
 	granule_wipe(rmm, g);
 	granule_set_state_locked(c, g, RMM_GRANULE_DELEGATED);
 	ret = RMI_SUCCESS;

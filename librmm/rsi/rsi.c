@@ -26,18 +26,18 @@ static bool range_ok(struct rmm_vcpu *v, uint64_t base, uint64_t top)
 }
 
 /*
- * Reach an RSI buffer at a protected IPA. Returns 0 with *p set; 1 if the
- * IPA has RIPAS EMPTY (the call fails with ERROR_INPUT); 2 if it is not
- * mapped (a data abort exit to the host was built, the SMC is re-executed
+ * Copy to or from an RSI buffer at a protected IPA. Returns 0 when done; 1
+ * if the IPA has RIPAS EMPTY (the call fails with ERROR_INPUT); 2 if it is
+ * not mapped (a data abort exit to the host was built, the SMC is re-executed
  * once the host has mapped it).
  */
 static int rsi_buffer(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
-		      void **p)
+		      void *buf)
 {
 	struct rmm_vcpu_exit f;
 	struct s2_lookup lk;
 
-	if (rmm_vcpu_translate(v, ipa, len, acc, 0, p, &f) == RMM_OK)
+	if (rmm_vcpu_access(v, ipa, buf, len, acc, 0, &f) == RMM_OK)
 		return 0;
 	s2_lookup(v, ipa & ~GRANULE_MASK, &lk);
 	if (lk.e.ripas == RMI_EMPTY)
@@ -81,20 +81,20 @@ static enum run_action rsi_measurement_extend(struct rmm_vcpu *v)
 static enum run_action rsi_realm_config(struct rmm_vcpu *v)
 {
 	uint64_t addr = v->rec->regs.x[1];
-	uint8_t *p;
+	uint8_t p[GRANULE_SIZE];
 	int rc;
 
 	if ((addr & GRANULE_MASK) || !ipa_is_protected(addr, v->s2.ipa_width))
 		return done(v, RSI_ERROR_INPUT);
-	rc = rsi_buffer(v, addr, GRANULE_SIZE, RMM_ACCESS_WRITE, (void **)&p);
-	if (rc == 1)
-		return done(v, RSI_ERROR_INPUT);
-	if (rc == 2)
-		return RUN_EXIT;
 	memset(p, 0, GRANULE_SIZE);
 	memcpy(p + RSI_REALM_CONFIG_IPA_WIDTH, &(uint64_t){ v->realm->ipa_width }, 8);
 	p[RSI_REALM_CONFIG_HASH_ALGO] = v->realm->hash_algo;
 	memcpy(p + RSI_REALM_CONFIG_RPV, v->realm->rpv, 64);
+	rc = rsi_buffer(v, addr, GRANULE_SIZE, RMM_ACCESS_WRITE, p);
+	if (rc == 1)
+		return done(v, RSI_ERROR_INPUT);
+	if (rc == 2)
+		return RUN_EXIT;
 	return done(v, RSI_SUCCESS);
 }
 
@@ -143,19 +143,19 @@ static enum run_action rsi_ipa_state_get(struct rmm_vcpu *v)
 static enum run_action rsi_host_call(struct rmm_vcpu *v)
 {
 	uint64_t addr = v->rec->regs.x[1];
-	struct rsi_host_call *hc;
+	struct rsi_host_call hc;
 	int rc;
 
 	if ((addr & 0xff) || !ipa_is_protected(addr, v->s2.ipa_width))
 		return done(v, RSI_ERROR_INPUT);
-	rc = rsi_buffer(v, addr, sizeof(*hc), RMM_ACCESS_READ, (void **)&hc);
+	rc = rsi_buffer(v, addr, sizeof(hc), RMM_ACCESS_READ, &hc);
 	if (rc == 1)
 		return done(v, RSI_ERROR_INPUT);
 	if (rc == 2)
 		return RUN_EXIT;
 	v->exit->exit_reason = RMI_EXIT_HOST_CALL;
-	v->exit->imm = hc->imm;
-	memcpy(v->exit->gprs, hc->gprs, sizeof(v->exit->gprs));
+	v->exit->imm = hc.imm;
+	memcpy(v->exit->gprs, hc.gprs, sizeof(v->exit->gprs));
 	v->rec->host_call_pending = 1;
 	v->rec->host_call_ipa = addr;
 	v->rec->regs.pc += 4;  /* completes on the next entry */

@@ -76,17 +76,15 @@ static bool rec_apply_entry(struct rmm_vcpu *v, const struct rmi_rec_enter *en)
 	}
 	if (rec->host_call_pending) {
 		struct rmm_vcpu_exit f;
-		void *p;
 
-		if (rmm_vcpu_translate(v, rec->host_call_ipa + 8, 31 * 8, RMM_ACCESS_WRITE, 0, &p,
-				       &f) != RMM_OK) {
+		if (rmm_vcpu_access(v, rec->host_call_ipa + 8, (void *)en->gprs, 31 * 8,
+				    RMM_ACCESS_WRITE, 0, &f) != RMM_OK) {
 			struct s2_lookup lk;
 
 			s2_lookup(v, rec->host_call_ipa, &lk);
 			run_exit_buffer_abort(v, rec->host_call_ipa, lk.level);
 			return false;
 		}
-		memcpy(p, en->gprs, 31 * 8);
 		rec->host_call_pending = 0;
 		rec->regs.x[0] = RSI_SUCCESS;
 	}

@@ -88,8 +88,15 @@ static void tlb_check(struct rmm_vcpu *v, uint64_t ipa, const struct rmm_tlb_ent
 	const struct rmi_cmd *cmd;
 	struct s2_lookup now;
 
+	struct rmm_tlb_entry again;
+
 	s2_walk(v, ipa, &now, false);
 	if ((now.level == te->level && now.desc == te->desc) || atomic_load(&rmm->s2_inflight))
+		return;
+	/* A TLBI that reached this CPU after the hit removed the entry: the
+	 * hit was legitimate. Stale means it is still there. */
+	if (!rmm->hal->tlb_lookup(rmm->hal_h, v->cpu, v->s2.vmid, ipa, &again) ||
+	    again.desc != te->desc || again.seq != te->seq)
 		return;
 	ch = s2_change_find(rmm, v->s2.vmid, ipa, te->seq);
 	cmd = ch ? rmi_cmd_find(ch->fnum) : NULL;

@@ -4,6 +4,7 @@
 
 #include "core/rmi_table.h"
 #include "granule/granule.h"
+#include "run/run.h"
 #include "run/tlb.h"
 
 void s2_change_begin(struct call *c)
@@ -27,7 +28,49 @@ void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size)
 	atomic_store_explicit(&pc->s2log_head, h + 1, memory_order_release);
 	if (rmm->hal->tlbi)
 		rmm->hal->tlbi(rmm->hal_h, c->cpu, vmid, ipa, size);
+	vcpu_sync(rmm);
 	atomic_fetch_sub(&rmm->s2_inflight, 1);
+}
+
+static void access_lock(struct rmm *rmm, struct rmm_cpu *pc)
+{
+	unsigned int spins = 0;
+
+	while (atomic_exchange_explicit(&pc->access_lock, 1, memory_order_acquire))
+		if (++spins % 128 == 0 && rmm->hal->relax)
+			rmm->hal->relax(rmm->hal_h);
+}
+
+static void access_unlock(struct rmm_cpu *pc)
+{
+	atomic_store_explicit(&pc->access_lock, 0, memory_order_release);
+}
+
+void vcpu_sync(struct rmm *rmm)
+{
+	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
+		access_lock(rmm, &rmm->cpus[i]);
+		access_unlock(&rmm->cpus[i]);
+	}
+}
+
+int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
+		    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault)
+{
+	struct rmm_cpu *pc = &v->rmm->cpus[v->cpu];
+	void *p;
+	int rc;
+
+	access_lock(v->rmm, pc);
+	rc = rmm_vcpu_translate(v, ipa, len, acc, s1ptw, &p, fault);
+	if (rc == RMM_OK) {
+		if (acc == RMM_ACCESS_WRITE)
+			memcpy(p, buf, len);
+		else
+			memcpy(buf, p, len);
+	}
+	access_unlock(pc);
+	return rc;
 }
 
 void gpt_change_begin(struct rmm *rmm)
@@ -112,7 +155,10 @@ enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t i
 	if (!(rmm->cfg.flags & RMM_CFG_TLB_CHECK))
 		return seen;
 	truth = rmm->hal->gpt_get(rmm->hal_h, pa);
-	if (seen != truth && atomic_load(&rmm->gpt_inflight) == 0) {
+	/* stale means the cache still disagrees after we read the GPT (an
+	 * invalidation arriving in between refills it with the truth) */
+	if (seen != truth && atomic_load(&rmm->gpt_inflight) == 0 &&
+	    rmm->hal->gpt_lookup(rmm->hal_h, cpu, pa) == seen) {
 		struct rmm_granule_event hist[16], ev;
 		const struct rmi_cmd *cmd = NULL;
 		size_t n = rmm_granule_history(rmm, pa, hist, 16);

@@ -17,6 +17,9 @@
 void s2_change_begin(struct call *c);
 void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size);
 void gpt_change_begin(struct rmm *rmm);
+/* Wait until no vCPU access that began before this call is in flight (what
+ * TLBI + DSB, or a GPT invalidation, guarantees on hardware). */
+void vcpu_sync(struct rmm *rmm);
 void gpt_change_end(struct rmm *rmm);
 
 /* Record a finding (checking mode). */

@@ -1,10 +1,78 @@
 #!/usr/bin/env bash
-# The whole test suite: default and asan-ubsan builds with every ctest case.
+# The whole test suite; CI runs exactly this (.ci/run).
+#  1. default build: every ctest case (unit tables, examples, benchmark smoke
+#     runs, fuzz corpus replays, the stress case)
+#  2. asan-ubsan build: every ctest case
+#  3. tsan build: every ctest case, the multi-CPU stress case among them
+#  4. fuzz build (clang, libFuzzer, ASan+UBSan): each fuzzer for
+#     FUZZ_SECONDS (default 60) from its corpus; a finding fails the run and
+#     its input is printed
+#  5. coverage: line coverage of librmm/ must stay at or above 90%
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for preset in default asan-ubsan; do
-	echo "=== preset: $preset"
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+passed=0
+failed=0
+log=$(mktemp)
+
+tally() {
+	local p f
+	p=$(sed -n 's/.* \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$log" | tail -1)
+	[ -n "$p" ] || { failed=$((failed + 1)); return; }
+	set -- $p
+	passed=$((passed + $1 - $2))
+	failed=$((failed + $2))
+}
+
+for preset in default asan-ubsan tsan; do
+	echo "=== $preset: build and test"
 	cmake --preset "$preset" >/dev/null
-	cmake --build --preset "$preset"
-	ctest --preset "$preset" -j2
+	cmake --build --preset "$preset" >/dev/null
+	status=0
+	ctest --preset "$preset" -j2 2>&1 | tee "$log" | grep -E "tests passed|Failed|\*\*\*" || true
+	tally
 done
+
+echo "=== fuzz: ${FUZZ_SECONDS}s per fuzzer"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz >/dev/null
+fuzz_one() {
+	local name=$1 corpus=$2 dir rc
+	dir=$(mktemp -d)
+	mkdir -p "$dir/corpus"
+	cp fuzz/corpora/"$corpus"/* "$dir/corpus/"
+	set +e
+	./build/fuzz/fuzz/"$name" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=3072 \
+		-print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" >"$dir/log" 2>&1
+	rc=$?
+	set -e
+	grep -E "^#[0-9]+[[:space:]]+DONE|average_exec_per_sec" "$dir/log" | sed "s/^/$name: /"
+	if [ $rc -ne 0 ]; then
+		echo "$name: FINDING (exit $rc)"
+		grep -E "finding|ERROR|SUMMARY|runtime error" "$dir/log" | head -20
+		for a in "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*; do
+			[ -f "$a" ] || continue
+			echo "input $(basename "$a") (reproduce: build/default/fuzz/${name}_replay FILE):"
+			od -An -tx1 -v "$a"
+		done
+		return 1
+	fi
+}
+fz_fail=0
+fuzz_one rmi_fuzzer rmi & p1=$!
+fuzz_one rsi_fuzzer rsi & p2=$!
+wait $p1 || fz_fail=$((fz_fail + 1))
+wait $p2 || fz_fail=$((fz_fail + 1))
+fuzz_one rmi_diff_fuzzer rmi_diff || fz_fail=$((fz_fail + 1))
+passed=$((passed + 3 - fz_fail))
+failed=$((failed + fz_fail))
+
+echo "=== coverage"
+if ./scripts/coverage.sh 2>&1 | tail -2; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+rm -f "$log"
+echo "suite: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

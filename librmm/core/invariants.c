@@ -220,8 +220,12 @@ int rmm_check_invariants(struct rmm *rmm, char *why, size_t len)
 				 rmm_granule_state_name(g->state),
 				 (unsigned long long)granule_pa(rmm, g));
 	}
-	for (i = 0; i < 65536 / 64; i++)
-		vmid_bits += (unsigned int)__builtin_popcountll(atomic_load(&rmm->vmid_map[i]));
+	for (i = 0; i < 65536 / 64; i++) {
+		uint64_t w = atomic_load_explicit(&rmm->vmid_map[i], memory_order_relaxed);
+
+		for (; w; w &= w - 1)
+			vmid_bits++;
+	}
 	if (!v.bad && vmid_bits != nvmid)
 		inv_fail(&v, "%u VMIDs in use for %u realms", vmid_bits, nvmid);
 	if (!v.bad && ndeleg != atomic_load(&rmm->n_delegated))

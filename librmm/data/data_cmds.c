@@ -4,6 +4,18 @@
 #include "rtt/rtt.h"
 #include "run/tlb.h"
 
+/* ipa_align, ipa_bound (not a protected IPA) -> ERROR_INPUT. */
+static uint64_t check_data_ipa(struct call *c, const struct s2_ctx *s, uint64_t ipa)
+{
+	if (ipa & GRANULE_MASK)
+		return call_fail(c, RMI_ERROR_INPUT, 0, "ipa_align: 0x%llx", (unsigned long long)ipa);
+	if (!ipa_is_protected(ipa, s->ipa_width))
+		return call_fail(c, RMI_ERROR_INPUT, 0,
+				 "ipa_bound: 0x%llx is not a protected IPA of a %u-bit space",
+				 (unsigned long long)ipa, s->ipa_width);
+	return RMI_SUCCESS;
+}
+
 /*
  * Shared part of DATA_CREATE and DATA_CREATE_UNKNOWN once the source (if
  * any) has been checked: data_align, data_bound, rd_align, rd_bound;
@@ -31,14 +43,8 @@ static uint64_t data_prepare(struct call *c, uint64_t rd, uint64_t data, uint64_
 		return ret;
 	r = realm_of(rmm, req[1].g);
 	realm_s2_ctx(r, &s);
-	if (ipa & GRANULE_MASK)
-		ret = call_fail(c, RMI_ERROR_INPUT, 0, "ipa_align: 0x%llx",
-				(unsigned long long)ipa);
-	else if (!ipa_is_protected(ipa, s.ipa_width))
-		ret = call_fail(c, RMI_ERROR_INPUT, 0,
-				"ipa_bound: 0x%llx is not a protected IPA of a %u-bit space",
-				(unsigned long long)ipa, s.ipa_width);
-	else if (need_new && r->state != REALM_NEW)
+	ret = check_data_ipa(c, &s, ipa);
+	if (ret == RMI_SUCCESS && need_new && r->state != REALM_NEW)
 		ret = call_fail(c, RMI_ERROR_REALM, 0, "realm_state: realm is %s, not NEW",
 				realm_state_name(r->state));
 	if (ret != RMI_SUCCESS) {
@@ -154,13 +160,7 @@ uint64_t rmi_data_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 	if (ret != RMI_SUCCESS)
 		return ret;
 	realm_s2_ctx(realm_of(rmm, g_rd), &s);
-	if (ipa & GRANULE_MASK)
-		ret = call_fail(c, RMI_ERROR_INPUT, 0, "ipa_align: 0x%llx",
-				(unsigned long long)ipa);
-	else if (!ipa_is_protected(ipa, s.ipa_width))
-		ret = call_fail(c, RMI_ERROR_INPUT, 0,
-				"ipa_bound: 0x%llx is not a protected IPA of a %u-bit space",
-				(unsigned long long)ipa, s.ipa_width);
+	ret = check_data_ipa(c, &s, ipa);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock(g_rd);
 		return ret;

@@ -84,6 +84,23 @@ uint64_t granule_check_state(struct call *c, struct granule *g, enum rmm_granule
 			 rmm_granule_state_name(expect));
 }
 
+uint64_t granule_read_params(struct call *c, uint64_t pa, void *dst, size_t len)
+{
+	struct rmm *rmm = c->rmm;
+
+	if (pa & GRANULE_MASK)
+		return call_fail(c, RMI_ERROR_INPUT, 0, "params_align: 0x%llx",
+				 (unsigned long long)pa);
+	if (!granule_find(rmm, pa))
+		return call_fail(c, RMI_ERROR_INPUT, 0, "params_bound: 0x%llx is in the %s region",
+				 (unsigned long long)pa, rmm_region_name(rmm, pa));
+	if (ns_read(rmm, pa, dst, len) != 0)
+		return call_fail(c, RMI_ERROR_INPUT, 0,
+				 "params_pas: params granule 0x%llx is not in the NS PAS",
+				 (unsigned long long)pa);
+	return RMI_SUCCESS;
+}
+
 uint64_t granule_find_lock(struct call *c, uint64_t pa, enum rmm_granule_state expect,
 			   const char *what, struct granule **out)
 {

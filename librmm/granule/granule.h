@@ -100,6 +100,10 @@ uint64_t granule_check_state(struct call *c, struct granule *g, enum rmm_granule
 uint64_t granule_find_lock(struct call *c, uint64_t pa, enum rmm_granule_state expect,
 			   const char *what, struct granule **out);
 
+/* Read a parameter block the host passes in an NS granule (RealmParams,
+ * RecParams): params_align, params_bound, params_pas -> ERROR_INPUT. */
+uint64_t granule_read_params(struct call *c, uint64_t pa, void *dst, size_t len);
+
 /* Lock a set of granules in ascending address order, checking each one's
  * state as soon as it is locked (lock order rule 1). Addresses must already
  * be checked. On failure nothing stays locked. Duplicates fail the later

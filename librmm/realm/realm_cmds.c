@@ -89,16 +89,9 @@ uint64_t rmi_realm_create(struct call *c, const uint64_t *a, uint64_t *res)
 	unsigned int n, i;
 	struct realm *r;
 
-	if (pp & GRANULE_MASK)
-		return call_fail(c, RMI_ERROR_INPUT, 0, "params_align: 0x%llx",
-				 (unsigned long long)pp);
-	if (!granule_find(rmm, pp))
-		return call_fail(c, RMI_ERROR_INPUT, 0, "params_bound: 0x%llx is in the %s region",
-				 (unsigned long long)pp, rmm_region_name(rmm, pp));
-	if (ns_read(rmm, pp, &p, sizeof(p)) != 0)
-		return call_fail(c, RMI_ERROR_INPUT, 0,
-				 "params_pas: params granule 0x%llx is not in the NS PAS",
-				 (unsigned long long)pp);
+	ret = granule_read_params(c, pp, &p, sizeof(p));
+	if (ret != RMI_SUCCESS)
+		return ret;
 	ret = check_params(c, &p);
 	if (ret != RMI_SUCCESS)
 		return ret;

@@ -33,16 +33,9 @@ uint64_t rmi_rec_create(struct call *c, const uint64_t *a, uint64_t *res)
 	struct rec *rec;
 	int64_t idx;
 
-	if (pp & GRANULE_MASK)
-		return call_fail(c, RMI_ERROR_INPUT, 0, "params_align: 0x%llx",
-				 (unsigned long long)pp);
-	if (!granule_find(rmm, pp))
-		return call_fail(c, RMI_ERROR_INPUT, 0, "params_bound: 0x%llx is in the %s region",
-				 (unsigned long long)pp, rmm_region_name(rmm, pp));
-	if (ns_read(rmm, pp, &p, sizeof(p)) != 0)
-		return call_fail(c, RMI_ERROR_INPUT, 0,
-				 "params_pas: params granule 0x%llx is not in the NS PAS",
-				 (unsigned long long)pp);
+	ret = granule_read_params(c, pp, &p, sizeof(p));
+	if (ret != RMI_SUCCESS)
+		return ret;
 	if ((ret = granule_check_addr(c, rec_pa, "rec")) != RMI_SUCCESS ||
 	    (ret = granule_check_addr(c, rd, "rd")) != RMI_SUCCESS)
 		return ret;

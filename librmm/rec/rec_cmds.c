@@ -174,7 +174,7 @@ uint64_t rmi_psci_complete(struct call *c, const uint64_t *a, uint64_t *res)
 		return ret;
 	cr = rec_of(rmm, req[0].g);
 	tr = rec_of(rmm, req[1].g);
-	fid = cr->regs.x[0];
+	fid = cr->regs.x[0] | 0x40000000ull;  /* the SMC32 and SMC64 forms alike */
 	if (rec_running(req[0].g))
 		ret = call_fail(c, RMI_ERROR_INPUT, 0, "calling_state: calling REC is running");
 	else if (!cr->psci_pending)

@@ -194,12 +194,78 @@ static void test_set_ripas_assigned(void **state)
 	fx_run_world_free(f, &w);
 }
 
+/* base_align and no_progress: a request whose base sits inside a 2 MiB
+ * level-2 entry (no level-3 RTT below it). */
+static void test_set_ripas_walk_conditions(void **state)
+{
+	struct fx *f = *state;
+	struct run_world w;
+	struct rmm_script s;
+	struct rmm_script_result res[4];
+	uint64_t rd, rec, top;
+	static const struct rmm_script_step steps[] = {
+		S_SMC(RSI_IPA_STATE_SET, 0x201000, 0x400000, RSI_RAM, 0),
+		S_SMC(RSI_IPA_STATE_SET, 0x200000, 0x201000, RSI_RAM, 0), S_END
+	};
+
+	fx_run_world(f, &w);
+	rd = w.r.rd;
+	rec = w.rec[0].rec;
+	fx_script(&w, &w.rec[0], &s, steps, N(steps), res);
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+	assert_int_equal(fx_run(f, &w.rec[0])->exit.exit_reason, RMI_EXIT_RIPAS_CHANGE);
+	const struct rmi_row rows[] = {
+		{ "base_align", { RMI_RTT_SET_RIPAS, rd, rec, 0x201000, 0x400000 }, RMI_ERROR_RTT, 2, "base_align" },
+	};
+	FX_ROWS(f, rows);
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);   /* the second request */
+	const struct rmi_row rows2[] = {
+		{ "no_progress", { RMI_RTT_SET_RIPAS, rd, rec, 0x200000, 0x201000 }, RMI_ERROR_RTT, 2, "no_progress" },
+		{ "top_gran_align before no_progress", { RMI_RTT_SET_RIPAS, rd, rec, 0x200000, 0x200800 }, RMI_ERROR_INPUT, 0, "top_gran_align" },
+	};
+	FX_ROWS(f, rows2);
+	/* the host creates the level-3 RTT, as KVM does on (ERROR_RTT, 2) */
+	fx_rtt_create_to(f, &w.r, 0x200000, 3);
+	assert_rmi(rmm_rmi_rtt_set_ripas(f->rmm, 0, rd, rec, 0x200000, 0x201000, &top), RMI_SUCCESS, 0);
+	assert_int_equal(top, 0x201000);
+	fx_invariants(f);
+	fx_run_world_free(f, &w);
+}
+
+/* The SMC32 forms of CPU_ON and AFFINITY_INFO take 32-bit arguments. */
+static void test_psci_smc32(void **state)
+{
+	struct fx *f = *state;
+	struct run_world w;
+	struct rmm_script s;
+	struct rmm_script_result res[4];
+	const struct rmm_script_step steps[] = {
+		S_SMC(0x84000003, 0xffffffff00000000ull | rmi_rec_mpidr(1), 0xffffffff00001000ull, 0x1234),
+		S_SMC(0x84000004, 0xffffffff00000000ull | rmi_rec_mpidr(1), 0), S_END
+	};
+
+	fx_run_world(f, &w);
+	fx_script(&w, &w.rec[0], &s, steps, N(steps), res);
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+	assert_int_equal(fx_run(f, &w.rec[0])->exit.gprs[0], 0x84000003);
+	assert_int_equal(fx_run(f, &w.rec[0])->exit.gprs[1], rmi_rec_mpidr(1));
+	assert_rmi(rmm_rmi_psci_complete(f->rmm, 0, w.rec[0].rec, w.rec[1].rec, 0), RMI_SUCCESS, 0);
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+	assert_int_equal(res[0].x[0], PSCI_SUCCESS);
+	assert_rmi(rmm_rmi_psci_complete(f->rmm, 0, w.rec[0].rec, w.rec[1].rec, 0), RMI_SUCCESS, 0);
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+	assert_int_equal(res[1].x[0], PSCI_AFF_ON);
+	fx_run_world_free(f, &w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_psci, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_set_ripas_failures, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_set_ripas_assigned, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_set_ripas_walk_conditions, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_psci_smc32, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 # coverage/summary.txt. Fails if line coverage of librmm/ is under 90%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p coverage
 cmake --preset coverage >/dev/null
 cmake --build --preset coverage
 lcov --quiet --zerocounters --directory build/coverage

@@ -11,10 +11,12 @@ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" 
 	-DRMM_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD" --target rmm_static -j"$(nproc)"
 for spec in rmi_fuzzer:rmi_fuzzer.c:rmi: rmi_diff_fuzzer:rmi_fuzzer.c:rmi_diff:-DRMI_DIFF \
-	    rsi_fuzzer:rsi_fuzzer.c:rsi:; do
+	    rsi_fuzzer:rsi_fuzzer.c:rsi: a64_fuzzer:a64_fuzzer.c:a64:; do
 	IFS=: read -r name src corpus def <<<"$spec"
+	extra=""
+	[ "$name" = a64_fuzzer ] && extra="$ROOT/examples/kvmhost/kvm_host.c"
 	# shellcheck disable=SC2086
-	$CC $CFLAGS $def -I"$ROOT/include" -I"$ROOT/librmm" -I"$ROOT" "$ROOT/fuzz/$src" \
+	$CC $CFLAGS $def -I"$ROOT/include" -I"$ROOT/librmm" -I"$ROOT" "$ROOT/fuzz/$src" $extra \
 		-o "$OUT/$name" $LIB_FUZZING_ENGINE "$BUILD/librmm_static.a" -lcrypto -lpthread
 	(cd "$ROOT/fuzz/corpora/$corpus" && zip -q -r "$OUT/${name}_seed_corpus.zip" .)
 done

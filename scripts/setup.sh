@@ -6,4 +6,4 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq cmake make gcc clang libclang-rt-14-dev \
-	libcmocka-dev libssl-dev lcov pkg-config >/dev/null
+	llvm libcmocka-dev libssl-dev lcov pkg-config >/dev/null

@@ -63,8 +63,11 @@ fuzz_one rmi_fuzzer rmi & p1=$!
 fuzz_one rsi_fuzzer rsi & p2=$!
 wait $p1 || fz_fail=$((fz_fail + 1))
 wait $p2 || fz_fail=$((fz_fail + 1))
-fuzz_one rmi_diff_fuzzer rmi_diff || fz_fail=$((fz_fail + 1))
-passed=$((passed + 3 - fz_fail))
+fuzz_one rmi_diff_fuzzer rmi_diff & p1=$!
+fuzz_one a64_fuzzer a64 & p2=$!
+wait $p1 || fz_fail=$((fz_fail + 1))
+wait $p2 || fz_fail=$((fz_fail + 1))
+passed=$((passed + 4 - fz_fail))
 failed=$((failed + fz_fail))
 
 echo "=== coverage"

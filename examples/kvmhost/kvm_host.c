@@ -519,6 +519,8 @@ enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct k
 				if (run->exit.esr & (1ull << 6)) {
 					*reg = run->exit.gprs[0];
 					dev->writes++;
+					if ((ipa & (GRAN - 1)) == 0 && dev->ntx + 1 < sizeof(dev->tx))
+						dev->tx[dev->ntx++] = (char)run->exit.gprs[0];
 				} else {
 					run->enter.gprs[0] = sas == 3 ? *reg : *reg & ((1ull << (8u << sas)) - 1);
 					dev->reads++;

@@ -73,6 +73,8 @@ struct kvm_mmio {
 	uint64_t ipa;          /* unprotected IPA of the device page */
 	uint64_t regs[512];
 	unsigned long reads, writes;
+	char tx[256];          /* bytes written to register 0 (a UART's data) */
+	size_t ntx;
 };
 
 struct kvm_run_stats {

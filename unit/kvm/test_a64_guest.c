@@ -64,6 +64,11 @@ static void finish(struct fx *f, struct run *g)
 	kh_fini(&g->h);
 }
 
+static int setup_check(void **state)
+{
+	return fx_setup_size(state, FX_DRAM_SIZE, RMM_CFG_TLB_CHECK);
+}
+
 static void test_hello(void **state)
 {
 	struct fx *f = *state;
@@ -108,11 +113,82 @@ static void test_isa(void **state)
 	finish(f, &g);
 }
 
+/*
+ * The failure this library exists for, with real guest code: the destination
+ * host (CPU1) touched the pages it then delegated on CPU0, where the GPT
+ * invalidation stayed local; the restored REC entered on CPU1 takes a GPF on
+ * its first instruction's stage-2 walk. Deterministic, explained, and clean
+ * once the invalidation is broadcast.
+ */
+static void first_instruction(struct fx *f, unsigned int faults, uint64_t *esr, size_t *nfind,
+			      struct rmm_finding *fd)
+{
+	static uint8_t img[64 << 10];
+	size_t n = load("hello.bin", img, sizeof(img));
+	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(0);
+	struct kvm_host h;
+	struct kvm_realm r;
+	struct kvm_vcpu v;
+	struct rmi_rec_run *run;
+	uint8_t zero[4096] = { 0 };
+
+	kh_init(&h, f->rmm, FX_DRAM_BASE, FX_DRAM_SIZE);
+	for (uint64_t pa = FX_DRAM_BASE; pa < FX_DRAM_BASE + 64 * GRAN; pa += GRAN)
+		assert_int_equal(rmm_host_write_on(f->rmm, 1, pa, zero, sizeof(zero)), RMM_OK);
+	rmm_set_faults(f->rmm, faults);
+	h.cpu = 0;
+	assert_int_equal(kh_realm_create(&h, &r, 40, RMI_HASH_SHA_256, 1), 0);
+	assert_int_equal(kh_populate(&h, &r, 0, img, n, 1), 0);
+	assert_int_equal(kh_vcpu_create(&h, &r, &v, 0, 1, 0), 0);
+	assert_int_equal(kh_activate(&h, &r), 0);
+	rmm_set_vcpu_backend(f->rmm, rmm_vcpu_a64_ops(), a64);
+	assert_int_equal(rmm_rmi_rec_enter(f->rmm, 1, v.rec, v.run), RMI_SUCCESS);
+	run = rmm_ns_ptr(f->rmm, v.run);
+	*esr = run->exit.exit_reason == RMI_EXIT_SYNC ? run->exit.esr : 0;
+	*nfind = rmm_findings(f->rmm, fd, 4);
+	/* with a stale GPT entry not even the first instruction completes */
+	if (faults)
+		assert_int_equal(rmm_a64_retired(a64), 0);
+	else
+		assert_true(rmm_a64_retired(a64) > 300);
+	rmm_set_vcpu_backend(f->rmm, NULL, NULL);
+	rmm_a64_ctx_free(a64);
+	kh_fini(&h);
+}
+
+static void test_first_instruction_gpf_two_cpus(void **state)
+{
+	struct fx *f = *state;
+	struct rmm_finding fd[4];
+	uint64_t esr;
+	size_t n;
+
+	first_instruction(f, RMM_FAULT_GPTI_LOCAL, &esr, &n, fd);
+	assert_int_equal(esr, 0x82000025);   /* IABT: GPF on the level-1 stage-2 walk */
+	assert_true(n >= 1);
+	print_message("finding: %s\n", fd[0].text);
+	assert_non_null(strstr(fd[0].text, "GRANULE_DELEGATE on cpu0"));
+}
+
+static void test_first_instruction_clean(void **state)
+{
+	struct fx *f = *state;
+	struct rmm_finding fd[4];
+	uint64_t esr = 1;
+	size_t n;
+
+	first_instruction(f, 0, &esr, &n, fd);
+	assert_int_equal(n, 0);
+	assert_int_not_equal(esr, 0x82000025);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hello, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_isa, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_first_instruction_gpf_two_cpus, setup_check, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_first_instruction_clean, setup_check, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

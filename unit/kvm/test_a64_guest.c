@@ -150,7 +150,7 @@ static void first_instruction(struct fx *f, unsigned int faults, uint64_t *esr, 
 	if (faults)
 		assert_int_equal(rmm_a64_retired(a64), 0);
 	else
-		assert_true(rmm_a64_retired(a64) > 300);
+		assert_true(rmm_a64_retired(a64) > 0);  /* up to its first UART write */
 	rmm_set_vcpu_backend(f->rmm, NULL, NULL);
 	rmm_a64_ctx_free(a64);
 	kh_fini(&h);

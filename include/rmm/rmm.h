@@ -40,6 +40,7 @@ struct rmm_hal_ops;
 /* Configuration flags. */
 #define RMM_CFG_GPT_SOFTWARE (1u << 0) /* no mprotect, no SIGSEGV handler */
 #define RMM_CFG_TLB_CHECK    (1u << 1) /* check every cached translation (findings) */
+#define RMM_CFG_TRACE        (1u << 2) /* record every RMI call (rmm_trace_save) */
 
 struct rmm_config {
 	uint64_t dram_base, dram_size;     /* delegable DRAM window */
@@ -161,6 +162,24 @@ RMM_API int rmm_host_read_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, voi
 			     size_t len);
 RMM_API int rmm_host_write_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, const void *buf,
 			      size_t len);
+
+/*
+ * RMI traces (RMM_CFG_TRACE). Every call is recorded per CPU with its input
+ * and result registers and the NS memory the RMM read for it (RealmParams,
+ * RecParams, DATA_CREATE sources, RecRun.enter). A saved trace replays on a
+ * fresh instance of the same configuration: each call's NS inputs are put
+ * back, the call is issued on its CPU in the recorded global order (the
+ * order calls completed), and every result register is compared.
+ * REC_ENTER replays faithfully only with the same vCPU backend and guest.
+ */
+/* Serialise the trace: emit() receives it in chunks; a non-zero return
+ * from emit stops and is returned. */
+RMM_API int rmm_trace_save(struct rmm *rmm, int (*emit)(void *ctx, const void *buf, size_t len),
+			   void *ctx);
+/* Replay a saved trace. RMM_OK, RMM_EINVAL with the first divergence (or
+ * a malformed trace) explained in 'why'. */
+RMM_API int rmm_trace_replay(struct rmm *rmm, const void *trace, size_t len, char *why,
+			     size_t whylen);
 
 /* Library status as text. */
 RMM_API const char *rmm_strerror(int err);

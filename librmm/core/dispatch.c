@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/rmi_table.h"
+#include "diag/trace.h"
 #include "granule/granule.h"
 
 #define CMD(fid, na, nr, nm, f) { (uint16_t)((fid) & 0xffff), na, nr, nm, f }
@@ -81,10 +82,14 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 	c.name = cmd->name;
 	rmm->cpus[cpu].reason[0] = '\0';
 	atomic_fetch_add_explicit(&rmm->n_calls, 1, memory_order_relaxed);
+	if (rmm->cfg.flags & RMM_CFG_TRACE)
+		trace_begin(&c, x);
 	res[0] = cmd->fn(&c, x, res);
 	if (res[0] != RMI_SUCCESS)
 		atomic_fetch_add_explicit(&rmm->n_fail, 1, memory_order_relaxed);
 	x[0] = res[0];
 	for (i = 1; i < 18; i++)
 		x[i] = i <= cmd->nres ? res[i] : 0;
+	if (rmm->cfg.flags & RMM_CFG_TRACE)
+		trace_end(&c, x);
 }

@@ -5,6 +5,7 @@
 
 #include "core/rmm_int.h"
 #include <rmm/vcpu.h>
+#include "diag/trace.h"
 #include "granule/granule.h"
 
 void rmm_config_init(struct rmm_config *cfg)
@@ -112,6 +113,10 @@ void rmm_destroy(struct rmm *rmm)
 	if (!rmm)
 		return;
 	rmm->hal->close(rmm->hal_h);
+	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
+		free(rmm->cpus[i].trace.data);
+		free(rmm->cpus[i].snaps.data);
+	}
 	free(rmm->gran);
 	free(rmm->cpus);
 	free(rmm);
@@ -164,11 +169,17 @@ const char *rmm_last_reason(const struct rmm *rmm, unsigned int cpu)
 	return rmm->cpus[cpu].reason;
 }
 
-int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len)
+int ns_read(struct call *c, uint64_t pa, void *dst, size_t len)
 {
+	struct rmm *rmm = c->rmm;
+
 	if (pa < rmm->dram_base || len > rmm->dram_size || pa - rmm->dram_base > rmm->dram_size - len)
 		return -1;
-	return rmm->hal->ns_read(rmm->hal_h, pa, dst, len) == RMM_OK ? 0 : -1;
+	if (rmm->hal->ns_read(rmm->hal_h, pa, dst, len) != RMM_OK)
+		return -1;
+	if (rmm->cfg.flags & RMM_CFG_TRACE)
+		trace_snap(c, pa, dst, len);
+	return 0;
 }
 
 int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len)

@@ -44,6 +44,11 @@ struct rmm_cpu {
 	/* Held by a vCPU on this CPU across a translation and its access, so
 	 * that an invalidation can wait for in-flight accesses (vcpu_sync). */
 	_Atomic uint8_t access_lock;
+	/* RMI trace (RMM_CFG_TRACE): this CPU's records, and the NS inputs
+	 * captured for the call in progress; owned by this CPU index. */
+	struct rmm_tbuf { uint8_t *data; size_t len, cap; } trace, snaps;
+	uint32_t nsnaps;
+	uint64_t trace_in[18];
 };
 
 #define RMM_MAX_FINDINGS 64u
@@ -65,6 +70,7 @@ struct rmm {
 	_Atomic int s2_inflight;       /* RTT changes whose TLBI is not issued yet */
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
 	_Atomic uint64_t nfindings;
+	_Atomic uint64_t trace_seq;    /* global order of traced calls */
 	struct rmm_finding findings[RMM_MAX_FINDINGS];
 };
 
@@ -99,7 +105,7 @@ const char *rmm_region_name(const struct rmm *rmm, uint64_t pa);
 
 /* Copy from NS memory (host params, sources). 0, or -1 if any byte is not in
  * the NS PAS or outside DRAM (the caller reports the failure condition). */
-int ns_read(struct rmm *rmm, uint64_t pa, void *dst, size_t len);
+int ns_read(struct call *c, uint64_t pa, void *dst, size_t len);
 /* Copy to NS memory (RecRun.exit). Locks the NS granule for the copy, so the
  * caller must hold no granule lock. 0, or -1 if it is not in the NS PAS. */
 int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len);

@@ -109,7 +109,7 @@ uint64_t rmi_data_create(struct call *c, const uint64_t *a, uint64_t *res)
 	if (ret != RMI_SUCCESS)
 		return ret;
 	dst = granule_map(rmm, req[0].g);
-	if (ns_read(rmm, src, dst, GRANULE_SIZE) != 0) {
+	if (ns_read(c, src, dst, GRANULE_SIZE) != 0) {
 		/* delegated by another CPU since the check above */
 		granule_wipe(rmm, req[0].g);
 		rtt_walk_unlock(&w);

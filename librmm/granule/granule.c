@@ -94,7 +94,7 @@ uint64_t granule_read_params(struct call *c, uint64_t pa, void *dst, size_t len)
 	if (!granule_find(rmm, pa))
 		return call_fail(c, RMI_ERROR_INPUT, 0, "params_bound: 0x%llx is in the %s region",
 				 (unsigned long long)pa, rmm_region_name(rmm, pa));
-	if (ns_read(rmm, pa, dst, len) != 0)
+	if (ns_read(c, pa, dst, len) != 0)
 		return call_fail(c, RMI_ERROR_INPUT, 0,
 				 "params_pas: params granule 0x%llx is not in the NS PAS",
 				 (unsigned long long)pa);

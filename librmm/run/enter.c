@@ -206,7 +206,7 @@ uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res)
 	if (!granule_find(rmm, run))
 		return call_fail(c, RMI_ERROR_INPUT, 0, "run_bound: 0x%llx is in the %s region",
 				 (unsigned long long)run, rmm_region_name(rmm, run));
-	if (ns_read(rmm, run, &en, sizeof(en)) != 0)
+	if (ns_read(c, run, &en, sizeof(en)) != 0)
 		return call_fail(c, RMI_ERROR_INPUT, 0, "run_pas: RecRun 0x%llx is not in the NS PAS",
 				 (unsigned long long)run);
 	ret = granule_find_lock(c, rec_pa, RMM_GRANULE_REC, "rec", &g);

@@ -102,6 +102,7 @@ struct world {
 void fx_world(struct fx *f, struct world *w);
 
 /* RECs */
+#include <rmm/rsi.h>
 #include <rmm/vcpu_script.h>
 struct fx_rec {
 	uint64_t rec, aux[16], params, run;

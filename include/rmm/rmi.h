@@ -289,6 +289,16 @@ RMM_API uint64_t rmm_rmi_psci_complete(struct rmm *r, unsigned cpu, uint64_t cal
 RMM_API uint64_t rmm_rmi_rtt_set_ripas(struct rmm *r, unsigned cpu, uint64_t rd, uint64_t rec,
 				       uint64_t base, uint64_t top, uint64_t *out_top);
 
+/*
+ * Explain a REC exit in words: the exit reason, the syndrome decoded (EC,
+ * fault status and level, WnR, S1PTW, ISV and the access), the faulting IPA,
+ * what the realm's tables hold there (walk level, entry state, RIPAS), for a
+ * Granule Protection Fault the granule behind it with its history, and what
+ * the host is expected to do. 'rd' is the REC's realm (0 to skip the walk).
+ */
+RMM_API void rmm_explain_exit(struct rmm *r, uint64_t rd, const struct rmi_rec_exit *exit,
+			      char *buf, size_t len);
+
 /* Measurement read-out for tests and tools (not part of the RMI ABI): the
  * realm's RIM (index 0) or REM[index] as 64 bytes. */
 RMM_API int rmm_realm_measurement(struct rmm *r, uint64_t rd, unsigned index,

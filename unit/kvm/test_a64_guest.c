@@ -145,6 +145,15 @@ static void first_instruction(struct fx *f, unsigned int faults, uint64_t *esr, 
 	assert_int_equal(rmm_rmi_rec_enter(f->rmm, 1, v.rec, v.run), RMI_SUCCESS);
 	run = rmm_ns_ptr(f->rmm, v.run);
 	*esr = run->exit.exit_reason == RMI_EXIT_SYNC ? run->exit.esr : 0;
+	if (faults) {
+		char why[1024];
+
+		rmm_explain_exit(f->rmm, r.rd, &run->exit, why, sizeof(why));
+		print_message("explained: %s\n", why);
+		assert_non_null(strstr(why, "Instruction abort from the realm (ESR 0x82000025): "
+					    "Granule Protection Fault on the stage-2 table walk at level 1, IPA 0x0"));
+		assert_non_null(strstr(why, "GRANULE_DELEGATE on cpu0"));
+	}
 	*nfind = rmm_findings(f->rmm, fd, 4);
 	/* with a stale GPT entry not even the first instruction completes */
 	if (faults)

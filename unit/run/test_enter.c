@@ -147,6 +147,15 @@ static void test_exit_dabt_unassigned_ram(void **state)
 	want.hpfar = 0x20000 >> 8;
 	fx_assert_exit(&run->exit, &want);
 	assert_false(res[0].done);
+	{
+		char why[1024];
+
+		rmm_explain_exit(f->rmm, w.r.rd, &run->exit, why, sizeof(why));
+		print_message("%s\n", why);
+		assert_non_null(strstr(why, "Data abort from the realm (ESR 0x90000007): translation fault at level 3, IPA 0x20000"));
+		assert_non_null(strstr(why, "entry UNASSIGNED, RIPAS RAM"));
+		assert_non_null(strstr(why, "DATA_CREATE_UNKNOWN"));
+	}
 	assert_rmi(rmm_rmi_data_create_unknown(f->rmm, 0, w.r.rd, fx_delegated(f), 0x20000),
 		   RMI_SUCCESS, 0);
 	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
@@ -183,6 +192,13 @@ static void test_exit_mmio(void **state)
 	want.far = 0x008;
 	want.hpfar = ((U + 0x1000) >> 12) << 4;
 	fx_assert_exit(&run->exit, &want);
+	{
+		char why[1024];
+
+		rmm_explain_exit(f->rmm, w.r.rd, &run->exit, why, sizeof(why));
+		assert_non_null(strstr(why, "Emulatable MMIO: a 4-byte load"));
+		assert_non_null(strstr(why, "unprotected IPA 0x8000001008"));
+	}
 	run->enter.gprs[0] = 0x80000000;  /* the emulated value */
 	assert_rmi(fx_enter(f, 0, &w.rec[0], RMI_ENTER_EMUL_MMIO), RMI_SUCCESS, 0);
 	assert_int_equal(res[0].x[0], 0xffffffff80000000ull);  /* SSE, SF */

@@ -3,7 +3,8 @@
  * pools (hot granules in every state, every kind of bad address, IPAs at
  * level boundaries, levels -1..5, raw values). After every call: the result
  * must be a status RMM 1.0 defines with unused result registers zero, and the
- * invariant checker must pass. A realm can run: REC_ENTER uses a scripted
+ * invariant checker must pass; at the end the input's RMI trace must replay on a
+ * fresh instance with identical results. A realm can run: REC_ENTER uses a scripted
  * guest that touches memory and calls RSI and PSCI.
  *
  * Built with -DRMI_DIFF it becomes the differential harness: only the
@@ -86,30 +87,64 @@ static const struct rmm_script_step guest[] = {
 	{ .op = RMM_STEP_END },
 };
 
+/* A fresh instance with the pools and guests, as every input starts. */
+static struct rmm *fresh(struct rmm_script *scripts, struct rmm_script_ctx **sctx);
+
+#ifndef RMI_DIFF
+struct membuf {
+	uint8_t *p;
+	size_t len;
+};
+
+static int emit(void *ctx, const void *buf, size_t len)
+{
+	struct membuf *m = ctx;
+	uint8_t *n = realloc(m->p, m->len + len);
+
+	if (!n)
+		abort();
+	m->p = n;
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+/* Determinism: the input's trace must replay on a fresh instance with every
+ * result register equal. */
+static void check_replay(struct rmm *r)
+{
+	struct rmm_script scripts[FZ_HOT];
+	struct rmm_script_ctx *sctx;
+	struct membuf m = { NULL, 0 };
+	struct rmm *r2;
+	char why[512];
+
+	if (rmm_trace_save(r, emit, &m) != RMM_OK)
+		abort();
+	r2 = fresh(scripts, &sctx);
+	if (rmm_trace_replay(r2, m.p, m.len, why, sizeof(why)) != RMM_OK) {
+		fprintf(stderr, "finding: the trace does not replay: %s\n", why);
+		abort();
+	}
+	rmm_set_vcpu_backend(r2, NULL, NULL);
+	rmm_script_ctx_free(sctx);
+	rmm_destroy(r2);
+	free(m.p);
+}
+#endif
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	struct rmm_script scripts[FZ_HOT];
 	struct rmm_script_ctx *sctx;
-	struct rmm_config cfg;
 	struct rmm *r;
 #ifdef RMI_DIFF
 	struct model m;
 #endif
 
-	rmm_config_init(&cfg);
-	cfg.dram_size = FZ_DRAM_SIZE;
-	cfg.flags = RMM_CFG_TLB_CHECK;
-	if (rmm_create(&cfg, &r) != RMM_OK)
-		abort();
-	fz_fill_params(r);
-	sctx = rmm_script_ctx_new(16);
-	for (int i = 0; i < FZ_HOT; i++) {
-		scripts[i] = (struct rmm_script){ guest, sizeof(guest) / sizeof(guest[0]), NULL };
-		rmm_script_attach(sctx, FZ_HOT_PA(i), &scripts[i]);
-	}
-	rmm_set_vcpu_backend(r, rmm_vcpu_script_ops(), sctx);
+	r = fresh(scripts, &sctx);
 #ifdef RMI_DIFF
 	model_init(&m);
 #endif
@@ -169,8 +204,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "finding: missing invalidation: %s\n", f.text);
 		abort();
 	}
+#ifndef RMI_DIFF
+	check_replay(r);
+#endif
 	rmm_set_vcpu_backend(r, NULL, NULL);
 	rmm_script_ctx_free(sctx);
 	rmm_destroy(r);
 	return 0;
+}
+
+static struct rmm *fresh(struct rmm_script *scripts, struct rmm_script_ctx **sctx)
+{
+	struct rmm_config cfg;
+	struct rmm *r;
+
+	rmm_config_init(&cfg);
+	cfg.dram_size = FZ_DRAM_SIZE;
+	cfg.flags = RMM_CFG_TLB_CHECK | RMM_CFG_TRACE;
+	if (rmm_create(&cfg, &r) != RMM_OK)
+		abort();
+	fz_fill_params(r);
+	*sctx = rmm_script_ctx_new(16);
+	for (int i = 0; i < FZ_HOT; i++) {
+		scripts[i] = (struct rmm_script){ guest, sizeof(guest) / sizeof(guest[0]), NULL };
+		rmm_script_attach(*sctx, FZ_HOT_PA(i), &scripts[i]);
+	}
+	rmm_set_vcpu_backend(r, rmm_vcpu_script_ops(), *sctx);
+	return r;
 }

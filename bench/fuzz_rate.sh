@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5000}
 printf "%-18s %8s %10s %8s %8s\n" harness corpus runs exec/s cov
-for spec in rmi_fuzzer:rmi rmi_diff_fuzzer:rmi_diff rsi_fuzzer:rsi; do
+for spec in rmi_fuzzer:rmi rmi_diff_fuzzer:rmi_diff rsi_fuzzer:rsi a64_fuzzer:a64; do
 	name=${spec%%:*}
 	corpus=${spec##*:}
 	dir=$(mktemp -d)

@@ -44,14 +44,6 @@ static const char *fsc_name(unsigned int fsc, int *level)
 	return "fault";
 }
 
-static const char *rtte_word(enum rtte_state st)
-{
-	static const char *const n[] = { "UNASSIGNED", "ASSIGNED", "TABLE", "UNASSIGNED_NS",
-					 "ASSIGNED_NS" };
-
-	return n[st];
-}
-
 static const char *ripas_word(unsigned int r)
 {
 	return r == RMI_EMPTY ? "EMPTY" : r == RMI_RAM ? "RAM" : r == RMI_DESTROYED ? "DESTROYED" : "?";
@@ -95,7 +87,7 @@ static void explain_ipa(struct rmm *rmm, uint64_t rd, uint64_t ipa, int flevel, 
 	}
 	rtt_walk_unlock(&w);
 	say(o, " The %s IPA 0x%llx: the walk reaches level %d, entry %s", ipa_is_protected(ipa, s.ipa_width)
-	    ? "protected" : "unprotected", (unsigned long long)ipa, w.level, rtte_word(e.st));
+	    ? "protected" : "unprotected", (unsigned long long)ipa, w.level, rtte_state_name(e.st));
 	if (e.st == RTTE_UNASSIGNED || e.st == RTTE_ASSIGNED)
 		say(o, ", RIPAS %s", ripas_word(e.ripas));
 	if (e.st == RTTE_ASSIGNED || e.st == RTTE_ASSIGNED_NS)

@@ -25,6 +25,14 @@ uint64_t rtte_encode(const struct rtte *e, int level)
 	}
 }
 
+const char *rtte_state_name(enum rtte_state st)
+{
+	static const char *const n[] = { "UNASSIGNED", "ASSIGNED", "TABLE", "UNASSIGNED_NS",
+					 "ASSIGNED_NS" };
+
+	return n[st];
+}
+
 void rtte_decode(uint64_t d, int level, struct rtte *e)
 {
 	e->oa = d & DESC_OA_MASK;

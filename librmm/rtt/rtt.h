@@ -74,6 +74,8 @@ static inline void rtt_write(uint64_t *tbl, unsigned int i, uint64_t d)
 
 uint64_t rtte_encode(const struct rtte *e, int level);
 void rtte_decode(uint64_t d, int level, struct rtte *e);
+/* "UNASSIGNED", "ASSIGNED", ... as the spec names the RTTE states. */
+const char *rtte_state_name(enum rtte_state st);
 
 /* RTTE is live (walk_top skips the others): ASSIGNED, ASSIGNED_NS, TABLE. */
 static inline bool rtte_live(enum rtte_state st)

@@ -14,14 +14,6 @@
 
 #define RTT_FAIL(c, lvl, ...) call_fail((c), RMI_ERROR_RTT, (unsigned int)(lvl), __VA_ARGS__)
 
-static const char *rtte_name(enum rtte_state st)
-{
-	static const char *const n[] = { "UNASSIGNED", "ASSIGNED", "TABLE", "UNASSIGNED_NS",
-					 "ASSIGNED_NS" };
-
-	return n[st];
-}
-
 /* Checks shared by RTT_CREATE/DESTROY/FOLD: level_bound (not valid, or the
  * starting level), ipa_align (to level - 1), ipa_bound. */
 static uint64_t check_rtt_level_ipa(struct call *c, const struct s2_ctx *s, int64_t level,
@@ -141,7 +133,7 @@ uint64_t rmi_rtt_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 		res[2] = rtt_walk_top(&w, ipa);
 		ret = RTT_FAIL(c, w.level, "%s: level %d entry for 0x%llx is %s",
 			       w.level < level - 1 ? "rtt_walk" : "rtte_state", w.level,
-			       (unsigned long long)ipa, rtte_name(pe.st));
+			       (unsigned long long)ipa, rtte_state_name(pe.st));
 		rtt_walk_unlock(&w);
 		return ret;
 	}
@@ -225,7 +217,7 @@ uint64_t rmi_rtt_fold(struct call *c, const uint64_t *a, uint64_t *res)
 	if (w.level < level - 1 || pe.st != RTTE_TABLE) {
 		ret = RTT_FAIL(c, w.level, "%s: level %d entry for 0x%llx is %s",
 			       w.level < level - 1 ? "rtt_walk" : "rtte_state", w.level,
-			       (unsigned long long)ipa, rtte_name(pe.st));
+			       (unsigned long long)ipa, rtte_state_name(pe.st));
 		rtt_walk_unlock(&w);
 		return ret;
 	}
@@ -373,7 +365,7 @@ uint64_t rmi_rtt_map_unprotected(struct call *c, const uint64_t *a, uint64_t *re
 			       (long long)level, w.level);
 	else if (e.st != RTTE_UNASSIGNED_NS)
 		ret = RTT_FAIL(c, w.level, "rtte_state: level %d entry for 0x%llx is %s", w.level,
-			       (unsigned long long)ipa, rtte_name(e.st));
+			       (unsigned long long)ipa, rtte_state_name(e.st));
 	else {
 		e = (struct rtte){ .st = RTTE_ASSIGNED_NS, .oa = desc & DESC_OA_MASK,
 				   .attr = desc & DESC_HOST_ATTR };
@@ -412,7 +404,7 @@ uint64_t rmi_rtt_unmap_unprotected(struct call *c, const uint64_t *a, uint64_t *
 			       (long long)level, w.level);
 	} else if (e.st != RTTE_ASSIGNED_NS) {
 		ret = RTT_FAIL(c, w.level, "rtte_state: level %d entry for 0x%llx is %s", w.level,
-			       (unsigned long long)ipa, rtte_name(e.st));
+			       (unsigned long long)ipa, rtte_state_name(e.st));
 	} else {
 		e = (struct rtte){ .st = RTTE_UNASSIGNED_NS };
 		s2_change_begin(c);
@@ -470,7 +462,7 @@ uint64_t rmi_rtt_init_ripas(struct call *c, const uint64_t *a, uint64_t *res)
 	}
 	if (e.st != RTTE_UNASSIGNED || e.ripas == RMI_DESTROYED) {
 		ret = RTT_FAIL(c, w.level, "rtte_state: level %d entry at 0x%llx is %s%s", w.level,
-			       (unsigned long long)base, rtte_name(e.st),
+			       (unsigned long long)base, rtte_state_name(e.st),
 			       e.ripas == RMI_DESTROYED ? " (DESTROYED)" : "");
 		goto out;
 	}

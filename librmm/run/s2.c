@@ -76,9 +76,6 @@ void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 	s2_walk(v, ipa, out, false);
 }
 
-const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
-				       uint64_t since);
-
 /* Checking mode: a TLB hit must agree with the tables unless a change is
  * between its RTT write and its TLBI. */
 static void tlb_check(struct rmm_vcpu *v, uint64_t ipa, const struct rmm_tlb_entry *te)

@@ -118,9 +118,6 @@ void rmm_set_faults(struct rmm *rmm, unsigned int faults)
 		rmm->hal->set_faults(rmm->hal_h, faults);
 }
 
-/* The latest logged change covering (vmid, ipa) after 'since', if any. */
-const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
-				       uint64_t since);
 const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
 				       uint64_t since)
 {

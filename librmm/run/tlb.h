@@ -22,6 +22,10 @@ void gpt_change_begin(struct rmm *rmm);
 void vcpu_sync(struct rmm *rmm);
 void gpt_change_end(struct rmm *rmm);
 
+/* The latest logged change covering (vmid, ipa) after 'since', if any. */
+const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
+				       uint64_t since);
+
 /* Record a finding (checking mode). */
 void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,
 		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));

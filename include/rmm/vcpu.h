@@ -34,7 +34,7 @@ struct rmm_vcpu_regs {
 	uint64_t vbar_el1, esr_el1, far_el1, elr_el1, spsr_el1, par_el1;
 	uint64_t contextidr_el1, tpidr_el0, tpidrro_el0, tpidr_el1, cpacr_el1;
 	uint64_t cntkctl_el1, afsr0_el1, afsr1_el1, mdscr_el1, csselr_el1, actlr_el1;
-	/* generic timers (the realm's virtual counter offset is 0) */
+	/* generic timers; CVALs compare with rmm_vcpu_counter() */
 	uint64_t cntv_ctl, cntv_cval, cntp_ctl, cntp_cval;
 	/* FP/SIMD */
 	uint64_t fpcr, fpsr;
@@ -85,6 +85,14 @@ RMM_API uint64_t rmm_vcpu_rec(const struct rmm_vcpu *v);
 RMM_API uint64_t rmm_vcpu_rd(const struct rmm_vcpu *v);
 RMM_API unsigned int rmm_vcpu_index(const struct rmm_vcpu *v);
 RMM_API unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v);
+
+/* The realm's generic counter frequency (CNTFRQ_EL0): 1 GHz, as Armv8.6
+ * fixes it; the HAL's counter() is in nanoseconds, so a tick is 1 ns. */
+#define RMM_CNTFRQ_HZ 1000000000ull
+/* The realm's counter now: what CNTVCT_EL0 and CNTPCT_EL0 read in the realm
+ * (the host's counter minus the realm's offset, which the RMM owns; the
+ * realm's time starts at 0 when it is created and never goes back). */
+RMM_API uint64_t rmm_vcpu_counter(const struct rmm_vcpu *v);
 
 /*
  * The stage-2 service. Translate 'len' bytes at 'ipa' (which must not cross

@@ -29,6 +29,12 @@ struct realm {
 	uint8_t sve_vl, num_bps, num_wps, pmu_num_ctrs;
 	uint8_t rpv[64];
 	uint8_t meas[REALM_MEAS_COUNT][64];
+	/* The realm's counter offset (CNTVOFF, and CNTPOFF as with FEAT_ECV):
+	 * the realm reads both counters as hal->counter() - cntvoff, in ticks
+	 * of RMM_CNTFRQ_HZ. REALM_CREATE sets it so the realm's time starts at
+	 * 0; a migration import sets it so the realm's time never goes back.
+	 * Written only while no REC of the realm runs. */
+	uint64_t cntvoff;
 };
 _Static_assert(sizeof(struct realm) <= 4096, "realm fits its RD granule");
 

@@ -157,6 +157,7 @@ uint64_t rmi_realm_create(struct call *c, const uint64_t *a, uint64_t *res)
 	r->num_wps = p.num_wps;
 	r->pmu_num_ctrs = p.pmu_num_ctrs;
 	memcpy(r->rpv, p.rpv, sizeof(r->rpv));
+	r->cntvoff = rmm->hal->counter(rmm->hal_h);
 	measure_realm_create(&p, r->meas[0]);
 	atomic_store(&req[0].g->refcount, 0);
 	granule_set_state_locked(c, req[0].g, RMM_GRANULE_RD);

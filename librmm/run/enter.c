@@ -111,7 +111,7 @@ static void rec_finish_exit(struct rmm_vcpu *v)
 {
 	struct rmi_rec_exit *ex = v->exit;
 	struct rec *rec = v->rec;
-	uint64_t now = v->rmm->hal->counter(v->rmm->hal_h);
+	uint64_t now = rmm_vcpu_counter(v);
 
 	memcpy(ex->gicv3_lrs, rec->gic_lrs, sizeof(ex->gicv3_lrs));
 	ex->gicv3_hcr = rec->gic_hcr & GIC_HCR_ALLOWED;

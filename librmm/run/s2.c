@@ -232,3 +232,8 @@ unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v)
 {
 	return v->cpu;
 }
+
+uint64_t rmm_vcpu_counter(const struct rmm_vcpu *v)
+{
+	return v->rmm->hal->counter(v->rmm->hal_h) - v->realm->cntvoff;
+}

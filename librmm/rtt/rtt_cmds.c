@@ -304,14 +304,20 @@ uint64_t rmi_rtt_read_entry(struct call *c, const uint64_t *a, uint64_t *res)
 	return RMI_SUCCESS;
 }
 
-/* Checks shared by MAP/UNMAP_UNPROTECTED: level_bound (block or page level),
+/* Checks shared by MAP/UNMAP_UNPROTECTED: level_bound (!RttLevelIsBlockOrPage
+ * (rd, level): a block or page level of this realm, max(1, starting level)..3;
+ * a level above the realm's starting level is not one of its levels),
  * ipa_align (to level), ipa_bound (outside IPA space or protected). */
 static uint64_t check_unprot(struct call *c, const struct s2_ctx *s, int64_t level, uint64_t ipa,
 			     uint64_t desc, bool map)
 {
-	if (level < 1 || level > 3)
-		return call_fail(c, RMI_ERROR_INPUT, 0, "level_bound: level %lld is not 1..3",
-				 (long long)level);
+	int lo = s->sl > 1 ? s->sl : 1;
+
+	if (level < lo || level > 3)
+		return call_fail(c, RMI_ERROR_INPUT, 0,
+				 "level_bound: level %lld is not a block or page level of this "
+				 "realm (%d..3, starting level %d)",
+				 (long long)level, lo, s->sl);
 	if (map && (desc & DESC_OA_MASK & (level_size((int)level) - 1)))
 		return call_fail(c, RMI_ERROR_INPUT, 0,
 				 "addr_align: output address 0x%llx not aligned to level %lld",

@@ -391,6 +391,47 @@ static void test_map_unmap_unprotected(void **state)
 	fx_invariants(f);
 }
 
+/* A realm whose tables start at level 2 (33-bit IPA, 8 starting RTTs): no
+ * command may name a level above its starting level, and the unprotected
+ * mapping commands (RttLevelIsBlockOrPage(rd, level)) accept 2 and 3 only. */
+static void test_levels_above_start(void **state)
+{
+	struct fx *f = *state;
+	struct fx_realm r;
+	uint64_t rd, t, U = 1ull << 32, ns, top;
+	struct rmi_rtt_entry e;
+
+	fx_realm_create(f, &r, 33, 9);
+	assert_int_equal(r.sl, 2);
+	rd = r.rd;
+	t = fx_delegated(f);
+	ns = fx_ns_page(f);
+	const struct rmi_row rows[] = {
+		{ "CREATE level 1", { RMI_RTT_CREATE, rd, t, 0, 1 }, INPUT, 0, "level_bound" },
+		{ "CREATE level 2 (start)", { RMI_RTT_CREATE, rd, t, 0, 2 }, INPUT, 0, "level_bound" },
+		{ "DESTROY level 1", { RMI_RTT_DESTROY, rd, 0, 1 }, INPUT, 0, "level_bound" },
+		{ "DESTROY level 2", { RMI_RTT_DESTROY, rd, 0, 2 }, INPUT, 0, "level_bound" },
+		{ "FOLD level 2", { RMI_RTT_FOLD, rd, 0, 2 }, INPUT, 0, "level_bound" },
+		{ "READ_ENTRY level 1", { RMI_RTT_READ_ENTRY, rd, 0, 1 }, INPUT, 0, "level_bound" },
+		{ "READ_ENTRY level 0", { RMI_RTT_READ_ENTRY, rd, 0, 0 }, INPUT, 0, "level_bound" },
+		{ "MAP level 1", { RMI_RTT_MAP_UNPROTECTED, rd, U, 1, 0x40000000 }, INPUT, 0, "level_bound" },
+		{ "MAP level 0", { RMI_RTT_MAP_UNPROTECTED, rd, U, 0, 0 }, INPUT, 0, "level_bound" },
+		{ "UNMAP level 1", { RMI_RTT_UNMAP_UNPROTECTED, rd, U, 1 }, INPUT, 0, "level_bound" },
+		{ "UNMAP level 0", { RMI_RTT_UNMAP_UNPROTECTED, rd, U, 0 }, INPUT, 0, "level_bound" },
+		{ "UNMAP level 2, nothing mapped", { RMI_RTT_UNMAP_UNPROTECTED, rd, U, 2 }, RTT, 2, "rtte_state" },
+		{ "MAP level 3, no RTT", { RMI_RTT_MAP_UNPROTECTED, rd, U, 3, ns }, RTT, 2, "rtt_walk" },
+	};
+	FX_ROWS(f, rows);
+	/* level 2 is a block level of this realm: a 2 MiB block in a starting RTT */
+	assert_rmi(rmm_rmi_rtt_map_unprotected(f->rmm, 0, rd, U, 2, 0x40000000), RMI_SUCCESS, 0);
+	e = read_entry(f, rd, U, 2);
+	assert_int_equal(e.walk_level, 2);
+	assert_int_equal(e.state, RMI_ASSIGNED);
+	assert_rmi(rmm_rmi_rtt_unmap_unprotected(f->rmm, 0, rd, U, 2, &top), RMI_SUCCESS, 0);
+	assert_rmi(rmm_rmi_rtt_create(f->rmm, 0, rd, t, 0, 3), RMI_SUCCESS, 0);
+	fx_invariants(f);
+}
+
 static void test_init_ripas(void **state)
 {
 	struct fx *f = *state;
@@ -457,6 +498,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtt_read_entry, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_map_unmap_unprotected, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_init_ripas, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_levels_above_start, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -51,15 +51,40 @@ struct rmm_config {
 	const struct rmm_hal_ops *hal;     /* NULL: the built-in Linux host HAL */
 	void *hal_ctx;                     /* passed to hal->open */
 	uint64_t seed;                     /* keys, tokens and choices */
+	/*
+	 * The emulated CPU's features offered to realms (RMI_FEATURES reports
+	 * them, REALM_CREATE validates a realm's request against them, vCPU
+	 * backends read a realm's choice with rmm_vcpu_features()). Appended
+	 * after the fields above; all zero keeps the defaults: no PMU, no SVE,
+	 * 6 breakpoints and 4 watchpoints.
+	 */
+	unsigned int cpu_flags;            /* RMM_CPU_PMU, RMM_CPU_SVE */
+	unsigned int pmu_num_ctrs;         /* with RMM_CPU_PMU: event counters, 0..31 */
+	unsigned int sve_vl;               /* with RMM_CPU_SVE: the largest vector length,
+					    * encoded as RMI does: (sve_vl + 1) * 128 bits,
+					    * 0..15 */
+	unsigned int num_bps, num_wps;     /* breakpoints / watchpoints, 2..64 (0: 6, 4) */
 };
+
+#define RMM_CPU_PMU (1u << 0)  /* a PMUv3 with pmu_num_ctrs counters (FEAT0.PMU_EN) */
+#define RMM_CPU_SVE (1u << 1)  /* SVE up to sve_vl (FEAT0.SVE_EN) */
 
 #define RMM_MAX_CPUS 64u
 #define RMM_GRANULE_SIZE 4096u
 
 /* Fill a config with the defaults: 2 GiB DRAM at 0x80000000, a 32 MiB secure
- * region at 0x06000000, 64 MiB of MMIO at 0x1c000000, 2 CPUs. */
+ * region at 0x06000000, 64 MiB of MMIO at 0x1c000000, 2 CPUs, no PMU, no
+ * SVE, 6 breakpoints and 4 watchpoints. */
 RMM_API void rmm_config_init(struct rmm_config *cfg);
 
+/*
+ * Create an instance. RMM_EINVAL for: a NULL argument; ncpus outside
+ * 1..RMM_MAX_CPUS; a DRAM, secure or MMIO base or size that is not granule
+ * aligned; a region that wraps past 2^64 (DRAM must end below 2^48); regions
+ * that overlap each other (an MMIO region equal to the secure one included);
+ * unknown cpu_flags bits or a feature value out of its range. RMM_EVERSION
+ * for a HAL table of another version.
+ */
 RMM_API int rmm_create(const struct rmm_config *cfg, struct rmm **out);
 RMM_API void rmm_destroy(struct rmm *rmm);
 

@@ -76,8 +76,10 @@ struct rmm_vcpu_ops {
 #define RMM_VCPU_VERSION 1u
 
 /* Install the backend used by REC_ENTER (NULL: none, REC_ENTER then
- * returns at once with an IRQ exit, which the spec allows). */
-RMM_API void rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx);
+ * returns at once with an IRQ exit, which the spec allows). RMM_OK, or
+ * RMM_EINVAL (nothing changed) for ops of another version or without run().
+ * Call it only while no REC_ENTER is running. */
+RMM_API int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx);
 
 /* During run(): the REC's registers, its PA, its index (from its MPIDR). */
 RMM_API struct rmm_vcpu_regs *rmm_vcpu_regs(struct rmm_vcpu *v);
@@ -85,6 +87,26 @@ RMM_API uint64_t rmm_vcpu_rec(const struct rmm_vcpu *v);
 RMM_API uint64_t rmm_vcpu_rd(const struct rmm_vcpu *v);
 RMM_API unsigned int rmm_vcpu_index(const struct rmm_vcpu *v);
 RMM_API unsigned int rmm_vcpu_cpu(const struct rmm_vcpu *v);
+
+/*
+ * The CPU features the running REC's realm was created with (RmiRealmParams,
+ * validated against the instance's rmm_config): what a backend reflects in
+ * the realm's ID registers (ID_AA64DFR0_EL1.PMUVer/BRPs/WRPs, PMCR_EL0.N,
+ * ID_AA64PFR0_EL1.SVE, ZCR_EL1.LEN). Immutable for the realm's life.
+ * What the backends shipped here execute of them: nothing yet. The scripted
+ * backend has no such state; the AArch64 interpreter runs no PMU, SVE or
+ * debug (breakpoint/watchpoint) instructions or registers: a realm that uses
+ * them gets what rmm/vcpu_a64.h lists for unimplemented instructions.
+ */
+struct rmm_vcpu_features {
+	unsigned int pmu;            /* 1: the realm has a PMU (RmiRealmFlags.pmu) */
+	unsigned int pmu_num_ctrs;   /* its event counters (PMCR_EL0.N); 0 without a PMU */
+	unsigned int sve;            /* 1: SVE enabled (RmiRealmFlags.sve) */
+	unsigned int sve_vl;         /* with sve: VL = (sve_vl + 1) * 128 bits; else 0 */
+	unsigned int num_bps;        /* breakpoints (a count, params.num_bps + 1) */
+	unsigned int num_wps;        /* watchpoints (a count, params.num_wps + 1) */
+};
+RMM_API void rmm_vcpu_features(const struct rmm_vcpu *v, struct rmm_vcpu_features *out);
 
 /* The realm's generic counter frequency (CNTFRQ_EL0): 1 GHz, as Armv8.6
  * fixes it; the HAL's counter() is in nanoseconds, so a tick is 1 ns. */

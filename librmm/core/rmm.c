@@ -25,9 +25,32 @@ static bool in_region(uint64_t pa, uint64_t base, uint64_t size)
 	return size && pa >= base && pa - base < size;
 }
 
+/* Both regions must already be known not to wrap (base + size - 1 fits). */
 static bool overlaps(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
 {
-	return s1 && s2 && b1 < b2 + s2 && b2 < b1 + s1;
+	return s1 && s2 && b1 <= b2 + (s2 - 1) && b2 <= b1 + (s1 - 1);
+}
+
+/* A region is well formed if empty, or granule aligned and not wrapping
+ * past 2^64 (its last byte is base + size - 1). */
+static bool region_ok(uint64_t base, uint64_t size)
+{
+	if (size == 0)
+		return true;
+	return !((base | size) & GRANULE_MASK) && base + (size - 1) >= base;
+}
+
+/* The feature fields of a config (zero: today's defaults). */
+static bool features_ok(const struct rmm_config *cfg)
+{
+	if (cfg->cpu_flags & ~(RMM_CPU_PMU | RMM_CPU_SVE))
+		return false;
+	if (cfg->pmu_num_ctrs > 31 || cfg->sve_vl > 15)
+		return false;
+	if ((cfg->num_bps && (cfg->num_bps < 2 || cfg->num_bps > 64)) ||
+	    (cfg->num_wps && (cfg->num_wps < 2 || cfg->num_wps > 64)))
+		return false;
+	return true;
 }
 
 const char *rmm_region_name(const struct rmm *rmm, uint64_t pa)
@@ -46,14 +69,21 @@ static void core_explain(void *core, uint64_t pa, char *buf, size_t len)
 	rmm_explain_granule(core, pa, buf, len);
 }
 
-static uint64_t make_feat0(void)
+/* RmiFeatureRegister0 of the emulated CPU; NUM_BPS/NUM_WPS are "count - 1". */
+static uint64_t make_feat0(const struct rmm_config *cfg)
 {
-	return 48ull                      /* S2SZ */
-	       | (5ull << 14)             /* 6 breakpoints */
-	       | (3ull << 20)             /* 4 watchpoints */
-	       | RMI_FEAT0_HASH_SHA_256 | RMI_FEAT0_HASH_SHA_512
-	       | (15ull << 34)            /* 16 GICv3 list registers */
-	       | (10ull << 38);           /* MAX_RECS_ORDER */
+	uint64_t bps = cfg->num_bps ? cfg->num_bps : 6, wps = cfg->num_wps ? cfg->num_wps : 4;
+	uint64_t v = 48ull                /* S2SZ */
+		     | ((bps - 1) << 14) | ((wps - 1) << 20)
+		     | RMI_FEAT0_HASH_SHA_256 | RMI_FEAT0_HASH_SHA_512
+		     | (15ull << 34)      /* 16 GICv3 list registers */
+		     | (10ull << 38);     /* MAX_RECS_ORDER */
+
+	if (cfg->cpu_flags & RMM_CPU_SVE)
+		v |= RMI_FEAT0_SVE_EN | ((uint64_t)cfg->sve_vl << 10);
+	if (cfg->cpu_flags & RMM_CPU_PMU)
+		v |= RMI_FEAT0_PMU_EN | ((uint64_t)cfg->pmu_num_ctrs << 27);
+	return v;
 }
 
 int rmm_create(const struct rmm_config *cfg, struct rmm **out)
@@ -64,12 +94,17 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 
 	if (!cfg || !out || cfg->ncpus == 0 || cfg->ncpus > RMM_MAX_CPUS)
 		return RMM_EINVAL;
-	if ((cfg->dram_base | cfg->dram_size) & GRANULE_MASK || cfg->dram_size == 0 ||
-	    cfg->dram_base + cfg->dram_size < cfg->dram_base ||
+	if (cfg->dram_size == 0 || !region_ok(cfg->dram_base, cfg->dram_size) ||
 	    cfg->dram_base + cfg->dram_size > (1ull << 48))
 		return RMM_EINVAL;
+	if (!region_ok(cfg->secure_base, cfg->secure_size) ||
+	    !region_ok(cfg->mmio_base, cfg->mmio_size))
+		return RMM_EINVAL;
 	if (overlaps(cfg->dram_base, cfg->dram_size, cfg->secure_base, cfg->secure_size) ||
-	    overlaps(cfg->dram_base, cfg->dram_size, cfg->mmio_base, cfg->mmio_size))
+	    overlaps(cfg->dram_base, cfg->dram_size, cfg->mmio_base, cfg->mmio_size) ||
+	    overlaps(cfg->secure_base, cfg->secure_size, cfg->mmio_base, cfg->mmio_size))
+		return RMM_EINVAL;
+	if (!features_ok(cfg))
 		return RMM_EINVAL;
 	if (cfg->hal && cfg->hal->version != RMM_HAL_VERSION)
 		return RMM_EVERSION;
@@ -82,7 +117,7 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	rmm->dram_base = cfg->dram_base;
 	rmm->dram_size = cfg->dram_size;
 	rmm->ngran = cfg->dram_size >> GRANULE_SHIFT;
-	rmm->feat0 = make_feat0();
+	rmm->feat0 = make_feat0(cfg);
 	rmm->gran = calloc(rmm->ngran, sizeof(*rmm->gran));
 	rmm->cpus = calloc(cfg->ncpus, sizeof(*rmm->cpus));
 	if (!rmm->gran || !rmm->cpus) {
@@ -196,10 +231,13 @@ int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len)
 	return rc;
 }
 
-void rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx)
+int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx)
 {
+	if (!rmm || (ops && (ops->version != RMM_VCPU_VERSION || !ops->run)))
+		return RMM_EINVAL;
 	rmm->vcpu_ops = ops;
 	rmm->vcpu_ctx = ctx;
+	return RMM_OK;
 }
 
 void *rmm_ns_ptr(struct rmm *rmm, uint64_t pa)

@@ -237,3 +237,20 @@ uint64_t rmm_vcpu_counter(const struct rmm_vcpu *v)
 {
 	return v->rmm->hal->counter(v->rmm->hal_h) - v->realm->cntvoff;
 }
+
+void rmm_vcpu_features(const struct rmm_vcpu *v, struct rmm_vcpu_features *out)
+{
+	const struct realm *r = v->realm;
+
+	memset(out, 0, sizeof(*out));
+	if (r->flags & RMI_REALM_FLAG_PMU) {
+		out->pmu = 1;
+		out->pmu_num_ctrs = r->pmu_num_ctrs;
+	}
+	if (r->flags & RMI_REALM_FLAG_SVE) {
+		out->sve = 1;
+		out->sve_vl = r->sve_vl;
+	}
+	out->num_bps = r->num_bps + 1u;
+	out->num_wps = r->num_wps + 1u;
+}

@@ -1,6 +1,8 @@
 /* Instances, the SMC conduit, VERSION and FEATURES. */
 #include <stdlib.h>
 
+#include <rmm/vcpu.h>
+
 #include "../helpers/fixture.h"
 
 static void test_config_rejects_bad_windows(void **state)
@@ -20,7 +22,82 @@ static void test_config_rejects_bad_windows(void **state)
 	rmm_config_init(&cfg);
 	cfg.ncpus = RMM_MAX_CPUS + 1;
 	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	/* regions that wrap past 2^64 (the overlap check must not overflow) */
+	rmm_config_init(&cfg);
+	cfg.secure_base = 0xfffffffffff00000ull;
+	cfg.secure_size = 0x200000;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.mmio_base = 0xffffffffc0000000ull;
+	cfg.mmio_size = 0x80000000ull;  /* wraps onto DRAM at 0x80000000 */
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	/* MMIO equal to (or overlapping) the secure region */
+	rmm_config_init(&cfg);
+	cfg.mmio_base = cfg.secure_base;
+	cfg.mmio_size = cfg.secure_size;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.mmio_base = cfg.secure_base + cfg.secure_size - GRAN;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	/* unaligned bases and sizes */
+	rmm_config_init(&cfg);
+	cfg.secure_base += 8;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.mmio_base += 0x800;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.mmio_size = 100;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.dram_base += 0x10;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	/* CPU features out of range */
+	rmm_config_init(&cfg);
+	cfg.cpu_flags = 1u << 5;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.cpu_flags = RMM_CPU_PMU;
+	cfg.pmu_num_ctrs = 32;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.sve_vl = 16;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.num_bps = 1;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
+	rmm_config_init(&cfg);
+	cfg.num_wps = 65;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_EINVAL);
 	assert_null(r);
+	/* regions that touch but do not overlap are fine */
+	rmm_config_init(&cfg);
+	cfg.dram_size = 1 << 20;
+	cfg.mmio_base = cfg.secure_base + cfg.secure_size;
+	cfg.mmio_size = 1 << 20;
+	assert_int_equal(rmm_create(&cfg, &r), RMM_OK);
+	rmm_destroy(r);
+}
+
+static void dummy_run(void *ctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
+{
+	(void)ctx;
+	(void)v;
+	memset(x, 0, sizeof(*x));
+}
+
+static void test_set_vcpu_backend_checks(void **state)
+{
+	struct fx *f = *state;
+	const struct rmm_vcpu_ops good = { .version = RMM_VCPU_VERSION, .run = dummy_run };
+	const struct rmm_vcpu_ops newer = { .version = RMM_VCPU_VERSION + 1, .run = dummy_run };
+	const struct rmm_vcpu_ops norun = { .version = RMM_VCPU_VERSION };
+
+	assert_int_equal(rmm_set_vcpu_backend(f->rmm, &newer, NULL), RMM_EINVAL);
+	assert_int_equal(rmm_set_vcpu_backend(f->rmm, &norun, NULL), RMM_EINVAL);
+	assert_int_equal(rmm_set_vcpu_backend(NULL, &good, NULL), RMM_EINVAL);
+	assert_int_equal(rmm_set_vcpu_backend(f->rmm, &good, NULL), RMM_OK);
+	assert_int_equal(rmm_set_vcpu_backend(f->rmm, NULL, NULL), RMM_OK);
 }
 
 static void test_two_instances_are_two_machines(void **state)
@@ -150,6 +227,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_rejects_bad_windows),
 		cmocka_unit_test(test_two_instances_are_two_machines),
+		cmocka_unit_test_setup_teardown(test_set_vcpu_backend_checks, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_fids, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unused_results_are_zero, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_version, fx_setup, fx_teardown),

@@ -267,8 +267,7 @@ int rmm_granule_state(struct rmm *rmm, uint64_t pa)
 {
 	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
 
-	return g ? (int)atomic_load_explicit((_Atomic uint8_t *)&g->state, memory_order_relaxed)
-		 : RMM_ERANGE;
+	return g ? (int)granule_state_peek(g) : RMM_ERANGE;
 }
 
 void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st)

@@ -23,9 +23,22 @@
 
 struct granule;
 
+/*
+ * A CPU's ring of granule state changes. Appended only by the owning CPU;
+ * read by any thread at any time (explanations run on other CPUs, during a
+ * REC_ENTER, and in the SIGSEGV handler), so every field is atomic and each
+ * slot is a seqlock: 'seq' (the event's global number, never 0) is zeroed
+ * before 'word' changes and set after, and a reader keeps a slot only if it
+ * read the same non-zero 'seq' before and after 'word'.
+ * word: pa[47:12] | fid_num << 48 | cpu[5:0] | from << 6 | to << 9.
+ */
+struct rmm_hist_slot {
+	_Atomic uint64_t seq;
+	_Atomic uint64_t word;
+};
 struct rmm_hist_ring {
-	struct rmm_granule_event ev[RMM_HIST_PER_CPU];
-	uint64_t head;  /* written only by the owning CPU */
+	struct rmm_hist_slot ev[RMM_HIST_PER_CPU];
+	_Atomic uint64_t head;  /* written only by the owning CPU */
 };
 
 /* A stage-2 change that needed a TLBI (for naming missing invalidations). */
@@ -71,7 +84,11 @@ struct rmm {
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
 	_Atomic uint64_t nfindings;
 	_Atomic uint64_t trace_seq;    /* global order of traced calls */
+	_Atomic int host_gpf_logged;   /* the host-caused realm GPF was logged */
 	struct rmm_finding findings[RMM_MAX_FINDINGS];
+	/* Tests only (internal tests set it): called by the lock-free stage-2
+	 * walk after it read the entry at 'level' for 'ipa'. */
+	void (*test_walk_hook)(struct rmm *rmm, uint64_t ipa, int level);
 };
 
 /* The context of one RMI/RSI call on one CPU. */

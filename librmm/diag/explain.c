@@ -94,9 +94,22 @@ static void explain_ipa(struct rmm *rmm, uint64_t rd, uint64_t ipa, int flevel, 
 		say(o, ", output address 0x%llx", (unsigned long long)e.oa);
 	say(o, ".");
 	if (gpf && e.oa) {
-		rmm_explain_granule(rmm, e.oa + (ipa & (level_size(w.level) - 1) & ~GRANULE_MASK), why,
-				    sizeof(why));
+		uint64_t pa = e.oa + (ipa & (level_size(w.level) - 1) & ~GRANULE_MASK);
+		bool realm_pas = rmm->hal->gpt_get(rmm->hal_h, pa) == RMM_PAS_REALM;
+
+		rmm_explain_granule(rmm, pa, why, sizeof(why));
 		say(o, " The granule it maps: %s.", why);
+		if (e.st == RTTE_ASSIGNED_NS && realm_pas)
+			say(o, " The host delegated this granule while it maps it at an unprotected "
+			       "IPA: an unprotected mapping reaches NS memory only, so the realm's "
+			       "access takes a GPF, as on hardware. The RMM's state is consistent; "
+			       "the host should RTT_UNMAP_UNPROTECTED before GRANULE_DELEGATE.");
+		else if (e.st == RTTE_ASSIGNED_NS || (e.st == RTTE_ASSIGNED && realm_pas))
+			say(o, " The GPT agrees with the mapping now: this CPU's GPT cache held a "
+			       "stale entry (a missing GPT invalidation).");
+		else
+			say(o, " A realm mapping of a granule outside Realm PAS: an RMM invariant "
+			       "violation.");
 	}
 	if (ipa_is_protected(ipa, s.ipa_width) && e.st == RTTE_UNASSIGNED && e.ripas == RMI_RAM)
 		say(o, " The host should map it (DELEGATE + DATA_CREATE_UNKNOWN, creating RTTs on "
@@ -167,9 +180,12 @@ void rmm_explain_exit(struct rmm *rmm, uint64_t rd, const struct rmi_rec_exit *e
 			    (esr & (1ull << 6)) ? "store" : "load",
 			    (esr & (1ull << 6)) ? "the stored value is in exit.gprs[0]"
 						: "the loaded value goes in enter.gprs[0]");
-		if (gpf)
-			say(&o, " A realm access hit memory outside Realm PAS as this CPU's GPT cache sees "
-				"it: an RMM invariant violation, or a missing GPT invalidation.");
+		if (gpf && level != -100)
+			say(&o, " A stage-2 table outside Realm PAS as this CPU's GPT cache sees it: "
+				"an RMM invariant violation, or a missing GPT invalidation.");
+		else if (gpf && !rd)
+			say(&o, " The access reached a granule outside the PAS its mapping requires, "
+				"as this CPU's GPT cache sees it.");
 		if (rd)
 			explain_ipa(rmm, rd, ipa, level, gpf, &o);
 		return;

@@ -16,6 +16,28 @@ static const char *fnum_name(uint16_t fnum)
 	return cmd ? cmd->name : "?";
 }
 
+/* One slot of a ring as a consistent event, or false if it is empty or being
+ * rewritten (the seqlock of struct rmm_hist_slot). */
+static bool slot_read(const struct rmm_hist_slot *sl, struct rmm_granule_event *e)
+{
+	uint64_t s1 = atomic_load_explicit(&sl->seq, memory_order_acquire), w;
+
+	if (!s1)
+		return false;
+	w = atomic_load_explicit(&sl->word, memory_order_relaxed);
+	atomic_thread_fence(memory_order_acquire);
+	if (atomic_load_explicit(&sl->seq, memory_order_relaxed) != s1)
+		return false;
+	e->seq = s1;
+	e->pa = w & 0x0000fffffffff000ull;
+	e->fid_num = (uint16_t)(w >> 48);
+	e->cpu = (uint8_t)(w & 63);
+	e->from = (uint8_t)((w >> 6) & 7);
+	e->to = (uint8_t)((w >> 9) & 7);
+	return true;
+}
+
+/* Lock-free: may run while every CPU appends (see struct rmm_hist_slot). */
 size_t rmm_granule_history(struct rmm *rmm, uint64_t pa, struct rmm_granule_event *ev, size_t max)
 {
 	size_t n = 0;
@@ -23,24 +45,23 @@ size_t rmm_granule_history(struct rmm *rmm, uint64_t pa, struct rmm_granule_even
 	pa &= ~GRANULE_MASK;
 	for (unsigned int cpu = 0; cpu < rmm->cfg.ncpus; cpu++) {
 		const struct rmm_hist_ring *h = &rmm->cpus[cpu].hist;
-		uint64_t first = h->head > RMM_HIST_PER_CPU ? h->head - RMM_HIST_PER_CPU : 0;
 
-		for (uint64_t i = first; i < h->head; i++) {
-			const struct rmm_granule_event *e = &h->ev[i % RMM_HIST_PER_CPU];
+		for (unsigned int i = 0; i < RMM_HIST_PER_CPU; i++) {
+			struct rmm_granule_event e;
 			size_t j;
 
-			if (e->pa != pa)
+			if (!slot_read(&h->ev[i], &e) || e.pa != pa)
 				continue;
 			/* keep the newest 'max', newest first */
 			if (n < max)
 				j = n++;
-			else if (max && ev[max - 1].seq < e->seq)
+			else if (max && ev[max - 1].seq < e.seq)
 				j = max - 1;
 			else
 				continue;
-			for (; j > 0 && ev[j - 1].seq < e->seq; j--)
+			for (; j > 0 && ev[j - 1].seq < e.seq; j--)
 				ev[j] = ev[j - 1];
-			ev[j] = *e;
+			ev[j] = e;
 		}
 	}
 	return n;
@@ -59,7 +80,7 @@ void rmm_explain_granule(struct rmm *rmm, uint64_t pa, char *buf, size_t len)
 		return;
 	}
 	off = snprintf(buf, len, "granule 0x%llx is %s (GPT %s, refcount %u)",
-		       (unsigned long long)granule_pa(rmm, g), rmm_granule_state_name(g->state),
+		       (unsigned long long)granule_pa(rmm, g), rmm_granule_state_name(granule_state_peek(g)),
 		       rmm->hal->gpt_get(rmm->hal_h, granule_pa(rmm, g)) == RMM_PAS_NS ? "NS"
 										: "Realm",
 		       (unsigned)atomic_load_explicit(&g->refcount, memory_order_relaxed));

@@ -34,22 +34,26 @@ void granule_set_state_locked(struct call *c, struct granule *g, enum rmm_granul
 	struct rmm *rmm = c->rmm;
 	struct rmm_hist_ring *h = &rmm->cpus[c->cpu].hist;
 	uint64_t seq = atomic_fetch_add_explicit(&rmm->seq, 1, memory_order_relaxed) + 1;
-	struct rmm_granule_event *e = &h->ev[h->head % RMM_HIST_PER_CPU];
+	uint64_t head = atomic_load_explicit(&h->head, memory_order_relaxed);
+	struct rmm_hist_slot *e = &h->ev[head % RMM_HIST_PER_CPU];
 
 	RMM_ASSERT(rmm, granule_locked(g));
-	e->seq = seq;
-	e->pa = granule_pa(rmm, g);
-	e->fid_num = c->fnum;
-	e->cpu = (uint8_t)c->cpu;
-	e->from = g->state;
-	e->to = (uint8_t)to;
-	h->head++;
+	/* seqlock write: invalidate, publish the word, then the sequence */
+	atomic_store_explicit(&e->seq, 0, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	atomic_store_explicit(&e->word,
+			      granule_pa(rmm, g) | ((uint64_t)c->fnum << 48) | (c->cpu & 63u) |
+				      ((uint64_t)g->state << 6) | ((uint64_t)to << 9),
+			      memory_order_relaxed);
+	atomic_store_explicit(&e->seq, seq, memory_order_release);
+	atomic_store_explicit(&h->head, head + 1, memory_order_release);
 
 	if (g->state == RMM_GRANULE_UNDELEGATED)
 		atomic_fetch_add_explicit(&rmm->n_delegated, 1, memory_order_relaxed);
 	else if (to == RMM_GRANULE_UNDELEGATED)
 		atomic_fetch_sub_explicit(&rmm->n_delegated, 1, memory_order_relaxed);
-	g->state = (uint8_t)to;
+	/* lock-free readers (rmm_granule_state, explanations) load it atomically */
+	__atomic_store_n(&g->state, (uint8_t)to, __ATOMIC_RELAXED);
 	g->last_fnum = c->fnum;
 	g->last_seq = (uint32_t)seq;
 	g->last_cpu = (uint8_t)c->cpu;

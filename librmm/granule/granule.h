@@ -18,8 +18,9 @@
  *  re-check the GPT). A realm vCPU reads RTT entries without locks, as a
  *  hardware walker does; entries are written with single atomic stores.
  *
- * Fields: 'state' and the history fields are protected by 'lock'; 'refcount'
- * is atomic (RTT: live entries; RD: RECs; REC: running).
+ * Fields: 'state' and the history fields are protected by 'lock' ('state' is
+ * also stored atomically so that granule_state_peek() may read it with no
+ * lock); 'refcount' is atomic (RTT: live entries; RD: RECs; REC: running).
  */
 #ifndef RMM_GRANULE_H
 #define RMM_GRANULE_H
@@ -56,6 +57,13 @@ static inline void *granule_map(struct rmm *rmm, const struct granule *g)
 }
 
 void granule_lock(struct rmm *rmm, struct granule *g);
+
+/* The state as a thread holding no lock may read it (a snapshot; stores to
+ * 'state' are atomic for that reason). Under the lock, read g->state. */
+static inline uint8_t granule_state_peek(const struct granule *g)
+{
+	return __atomic_load_n(&g->state, __ATOMIC_RELAXED);
+}
 
 static inline void granule_unlock(struct granule *g)
 {

@@ -36,7 +36,11 @@ struct s2_lookup {
 	struct rtte e;    /* decoded entry */
 	uint64_t desc;
 };
+/* Takes the CPU's access lock (vcpu_access_begin) for the walk. */
 void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out);
+/* rmm_vcpu_translate() for a caller that holds the access lock. */
+int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
+			int s1ptw, void **host, struct rmm_vcpu_exit *fault);
 
 /* Exceptions into the realm (ESR/FAR/ELR/SPSR_EL1, pc = VBAR_EL1 + offset). */
 void run_inject_sea(struct rmm_vcpu *v, uint64_t esr_el2, uint64_t far, bool iabt);

@@ -17,12 +17,15 @@ static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
 }
 
 /*
- * Lock-free walk to the leaf, as the MMU does it. A table freed under us is
- * detected by re-reading the path: an RTT is unlinked from its parent before
- * it is wiped and reused, so an unchanged path means the leaf was read from
- * a linked table. With 'gpt', each table read is checked against the GPT as
- * this CPU sees it; returns the level of a table outside Realm PAS (a GPF on
- * the walk), or -100.
+ * Lock-free walk to the leaf, as the MMU does it. Caller holds the CPU's
+ * access lock (vcpu_access_begin): an RTT is unlinked from its parent, and
+ * the unlink's TLBI waits for every in-flight access (vcpu_sync) before the
+ * table is wiped or reused, so no table this walk reaches can be wiped under
+ * it. A path that changed while we read it (a table unlinked after we
+ * followed it) is walked again, so the result is one the tables held at one
+ * instant. With 'gpt', each table read is checked against the GPT as this
+ * CPU sees it; returns the level of a table outside Realm PAS (a GPF on the
+ * walk), or -100.
  */
 static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool gpt)
 {
@@ -50,6 +53,8 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 			path_tbl[n] = tbl;
 			path_idx[n] = idx;
 			path_desc[n++] = d;
+			if (rmm->test_walk_hook)
+				rmm->test_walk_hook(rmm, ipa, l);
 			if (l == 3 || !(d & DESC_VALID) || !(d & DESC_TYPE))
 				break;
 			if (!pa_in_dram(rmm, d & DESC_OA_MASK)) {
@@ -73,7 +78,9 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 
 void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 {
+	vcpu_access_begin(v->rmm, v->cpu);
 	s2_walk(v, ipa, out, false);
+	vcpu_access_end(v->rmm, v->cpu);
 }
 
 /* Checking mode: a TLB hit must agree with the tables unless a change is
@@ -134,8 +141,52 @@ static void fault_fill(struct rmm_vcpu_exit *f, uint64_t ipa, enum rmm_vcpu_acce
 	f->ipa = ipa;
 }
 
+/*
+ * Say why a realm access took a GPF. Through an unprotected (ASSIGNED_NS)
+ * mapping of a granule the GPT really holds in Realm PAS, it is the host's
+ * doing (it delegated a page it maps into the realm): on hardware the realm
+ * takes the same fault, the RMM's invariants hold, and the realm may retry
+ * forever, so it is logged once per instance as a warning. Anything else
+ * (a realm mapping outside Realm PAS, or a GPT cache that disagrees with the
+ * GPT) is an RMM invariant violation or a missing GPT invalidation: an error
+ * with the granule's history.
+ */
+static void gpf_report(struct rmm_vcpu *v, uint64_t ipa, uint64_t pa, bool ns)
+{
+	struct rmm *rmm = v->rmm;
+	char why[256];
+
+	if (ns && rmm->hal->gpt_get(rmm->hal_h, pa & ~GRANULE_MASK) == RMM_PAS_REALM) {
+		if (atomic_exchange_explicit(&rmm->host_gpf_logged, 1, memory_order_relaxed))
+			return;
+		rmm_log(rmm, RMM_LOG_WARN,
+			"the host delegated granule 0x%llx while it maps it into a realm at "
+			"unprotected IPA 0x%llx: the realm's accesses there take a Granule "
+			"Protection Fault, as on hardware (REC exit SYNC; not an RMM fault). The "
+			"host should RTT_UNMAP_UNPROTECTED before GRANULE_DELEGATE. Logged once "
+			"per instance.",
+			(unsigned long long)(pa & ~GRANULE_MASK), (unsigned long long)ipa);
+		return;
+	}
+	rmm_explain_granule(rmm, pa, why, sizeof(why));
+	rmm_log(rmm, RMM_LOG_ERROR,
+		"Granule Protection Fault on a realm access: IPA 0x%llx -> PA 0x%llx; %s",
+		(unsigned long long)ipa, (unsigned long long)pa, why);
+}
+
 int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
 		       int s1ptw, void **host, struct rmm_vcpu_exit *fault)
+{
+	int rc;
+
+	vcpu_access_begin(v->rmm, v->cpu);
+	rc = s2_translate_locked(v, ipa, len, acc, s1ptw, host, fault);
+	vcpu_access_end(v->rmm, v->cpu);
+	return rc;
+}
+
+int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
+			int s1ptw, void **host, struct rmm_vcpu_exit *fault)
 {
 	struct rmm *rmm = v->rmm;
 	struct rmm_tlb_entry te;
@@ -195,12 +246,7 @@ int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vc
 		return RMM_EGPF;
 	}
 	if (gpt_seen(rmm, v->cpu, pa & ~GRANULE_MASK, ipa) != (ns ? RMM_PAS_NS : RMM_PAS_REALM)) {
-		char why[256];
-
-		rmm_explain_granule(rmm, pa, why, sizeof(why));
-		rmm_log(rmm, RMM_LOG_ERROR,
-			"Granule Protection Fault on a realm access: IPA 0x%llx -> PA 0x%llx; %s",
-			(unsigned long long)ipa, (unsigned long long)pa, why);
+		gpf_report(v, ipa, pa, ns);
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_GPF);
 		return RMM_EGPF;
 	}

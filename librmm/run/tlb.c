@@ -46,6 +46,16 @@ static void access_unlock(struct rmm_cpu *pc)
 	atomic_store_explicit(&pc->access_lock, 0, memory_order_release);
 }
 
+void vcpu_access_begin(struct rmm *rmm, unsigned int cpu)
+{
+	access_lock(rmm, &rmm->cpus[cpu]);
+}
+
+void vcpu_access_end(struct rmm *rmm, unsigned int cpu)
+{
+	access_unlock(&rmm->cpus[cpu]);
+}
+
 void vcpu_sync(struct rmm *rmm)
 {
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
@@ -62,7 +72,7 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 	int rc;
 
 	access_lock(v->rmm, pc);
-	rc = rmm_vcpu_translate(v, ipa, len, acc, s1ptw, &p, fault);
+	rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
 	if (rc == RMM_OK) {
 		if (acc == RMM_ACCESS_WRITE)
 			memcpy(p, buf, len);

@@ -22,6 +22,18 @@ void gpt_change_begin(struct rmm *rmm);
 void vcpu_sync(struct rmm *rmm);
 void gpt_change_end(struct rmm *rmm);
 
+/*
+ * A vCPU's in-flight access: every lock-free stage-2 walk, and the access
+ * that uses its result, runs between these on the vCPU's CPU (the per-CPU
+ * access lock, innermost: nothing else may be taken while it is held, except
+ * the HAL's cache locks). vcpu_sync() waits for each CPU's current one, so
+ * the RMM may wipe or reuse a granule (an unlinked RTT, an unmapped DATA)
+ * once its TLBI is done: no walk that could still reach it is in flight,
+ * and every later walk sees it unlinked. This is the walker's epoch.
+ */
+void vcpu_access_begin(struct rmm *rmm, unsigned int cpu);
+void vcpu_access_end(struct rmm *rmm, unsigned int cpu);
+
 /* The latest logged change covering (vmid, ipa) after 'since', if any. */
 const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t ipa,
 				       uint64_t since);

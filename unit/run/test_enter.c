@@ -1,6 +1,8 @@
 /* REC_ENTER: failure conditions, entry rules and the contents of each exit. */
 #include <rmm/rsi.h>
 
+#include <unistd.h>
+
 #include "../helpers/fixture.h"
 
 #define INPUT RMI_ERROR_INPUT
@@ -163,6 +165,66 @@ static void test_exit_dabt_unassigned_ram(void **state)
 	assert_true(res[0].done && res[1].done);
 	assert_int_equal(res[1].x[0], 0x55667788);
 	fx_invariants(f);
+	fx_run_world_free(f, &w);
+}
+
+/* The host delegates the NS page it maps at an unprotected IPA: the realm's
+ * read takes a GPF (as on hardware), the explanation says the host did it,
+ * and the warning is logged once however often the realm retries. */
+static void test_exit_host_delegated_ns_page(void **state)
+{
+	struct fx *f = *state;
+	struct run_world w;
+	struct rmm_script s;
+	struct rmm_script_result res[2];
+	struct rmi_rec_run *run;
+	char why[1024], log[4096];
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	fx_run_world(f, &w);
+	const struct rmm_script_step steps[] = { S_READ(w.U + 0x2000, 8, 1), S_END };
+	fx_script(&w, &w.rec[0], &s, steps, N(steps), res);
+	run = fx_run(f, &w.rec[0]);
+	assert_rmi(rmm_rmi_granule_delegate(f->rmm, 0, w.ns_page), RMI_SUCCESS, 0);
+	assert_non_null(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	for (int i = 0; i < 3; i++) {
+		assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+		assert_int_equal(run->exit.exit_reason, RMI_EXIT_SYNC);
+		assert_int_equal(run->exit.esr & 0x3f, RMM_FSC_GPF);
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(log, 1, sizeof(log) - 1, tmp);
+	log[n] = '\0';
+	fclose(tmp);
+	print_message("%s", log);
+	assert_non_null(strstr(log, "the host delegated granule"));
+	assert_null(strstr(strstr(log, "the host delegated granule") + 1, "the host delegated granule"));
+	assert_null(strstr(log, "error"));
+	rmm_explain_exit(f->rmm, w.r.rd, &run->exit, why, sizeof(why));
+	print_message("%s\n", why);
+	assert_non_null(strstr(why, "The host delegated this granule while it maps it"));
+	assert_null(strstr(why, "invariant violation"));
+	assert_false(res[0].done);
+	fx_invariants(f);
+	/* the host undoes it: unmap, undelegate, map again, and the read works */
+	{
+		uint64_t top;
+
+		assert_rmi(rmm_rmi_rtt_unmap_unprotected(f->rmm, 0, w.r.rd, w.U + 0x2000, 3, &top),
+			   RMI_SUCCESS, 0);
+		assert_rmi(rmm_rmi_granule_undelegate(f->rmm, 0, w.ns_page), RMI_SUCCESS, 0);
+		assert_rmi(rmm_rmi_rtt_map_unprotected(f->rmm, 0, w.r.rd, w.U + 0x2000, 3,
+						       w.ns_page | (3ull << 6)), RMI_SUCCESS, 0);
+	}
+	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);
+	assert_true(res[0].done);
 	fx_run_world_free(f, &w);
 }
 
@@ -355,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_irq, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_wfx, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_dabt_unassigned_ram, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_exit_host_delegated_ns_page, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exit_mmio, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_injected_exceptions, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sysregs, fx_setup, fx_teardown),

@@ -64,4 +64,9 @@ enum rmm_pas hh_gpt_lookup(void *hal, unsigned int cpu, uint64_t pa);
 void hh_gpt_invalidate(struct hal_host *h, unsigned int cpu, uint64_t pa);
 void hh_set_faults(void *hal, unsigned int faults);
 
+/* attest_pair.c: the public test RAK and platform token */
+int hh_attest_key(void *hal, uint8_t rak[48]);
+int hh_platform_token(void *hal, const uint8_t *challenge, size_t challenge_len, uint8_t *buf,
+		      size_t cap, size_t *len);
+
 #endif

@@ -166,6 +166,8 @@ static const struct rmm_hal_ops hal_host_ops = {
 	.tlbi = hh_tlbi,
 	.gpt_lookup = hh_gpt_lookup,
 	.set_faults = hh_set_faults,
+	.attest_key = hh_attest_key,
+	.platform_token = hh_platform_token,
 };
 
 const struct rmm_hal_ops *rmm_hal_host_ops(void)

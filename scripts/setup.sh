@@ -6,4 +6,5 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq cmake make gcc clang libclang-rt-14-dev \
-	llvm libcmocka-dev libssl-dev lcov pkg-config >/dev/null
+	llvm libcmocka-dev libssl-dev lcov pkg-config \
+	python3 python3-cbor2 python3-cryptography python3-ecdsa >/dev/null

@@ -32,10 +32,12 @@ enum rmm_error {
 	RMM_EGPF = -4,     /* the access took a Granule Protection Fault */
 	RMM_ERANGE = -5,   /* address outside the instance's memory */
 	RMM_EVERSION = -6, /* HAL table of an unsupported version */
+	RMM_EATTEST = -7,  /* attestation key and platform token malformed or not bound */
 };
 
 struct rmm;
 struct rmm_hal_ops;
+struct rmm_attest_config;
 
 /* Configuration flags. */
 #define RMM_CFG_GPT_SOFTWARE (1u << 0) /* no mprotect, no SIGSEGV handler */
@@ -64,6 +66,27 @@ struct rmm_config {
 					    * encoded as RMI does: (sve_vl + 1) * 128 bits,
 					    * 0..15 */
 	unsigned int num_bps, num_wps;     /* breakpoints / watchpoints, 2..64 (0: 6, 4) */
+	/* Attestation material of the user's own (see below); NULL: what the
+	 * HAL supplies (the built-in HAL: the public test pair). */
+	const struct rmm_attest_config *attest;
+};
+
+/*
+ * Attestation material, as EL3 hands it to a real RMM: the Realm Attestation
+ * Key (RAK, a P-384 private scalar) and the platform token bound to it (a
+ * tagged COSE_Sign1 whose challenge claim is SHA-256 of the RAK's public key
+ * as a COSE_Key; docs/attestation.md). rmm_create checks the binding and
+ * fails with RMM_EATTEST if it does not hold. The bytes are copied.
+ */
+#define RMM_ATTEST_CONFIG_VERSION 1u
+#define RMM_ATTEST_RAK_SIZE 48u
+#define RMM_ATTEST_PLAT_TOKEN_MAX 4096u
+struct rmm_attest_config {
+	unsigned int version;            /* RMM_ATTEST_CONFIG_VERSION */
+	const uint8_t *rak;              /* RMM_ATTEST_RAK_SIZE bytes, big-endian */
+	size_t rak_len;
+	const uint8_t *platform_token;   /* at most RMM_ATTEST_PLAT_TOKEN_MAX bytes */
+	size_t platform_token_len;
 };
 
 #define RMM_CPU_PMU (1u << 0)  /* a PMUv3 with pmu_num_ctrs counters (FEAT0.PMU_EN) */
@@ -205,6 +228,17 @@ RMM_API int rmm_trace_save(struct rmm *rmm, int (*emit)(void *ctx, const void *b
  * a malformed trace) explained in 'why'. */
 RMM_API int rmm_trace_replay(struct rmm *rmm, const void *trace, size_t len, char *why,
 			     size_t whylen);
+
+/*
+ * Host interrupts. Raise a physical interrupt for the host on 'cpu' (any
+ * thread may call this). The RMM polls for it where a long operation may be
+ * preempted, as it reads ISR_EL1 on hardware: a REC on that CPU that is in
+ * RSI_ATTESTATION_TOKEN_CONTINUE then exits with RMI_EXIT_IRQ (the realm sees
+ * RSI_INCOMPLETE and resumes the same token on its next call). That exit
+ * delivers the interrupt to the host, which clears it. The vCPU backends
+ * model the interrupts that stop realm code itself (their budget).
+ */
+RMM_API void rmm_host_irq(struct rmm *rmm, unsigned int cpu);
 
 /* Library status as text. */
 RMM_API const char *rmm_strerror(int err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/rmm_int.h"
+#include "attest/attest.h"
 #include <rmm/vcpu.h>
 #include "diag/trace.h"
 #include "granule/granule.h"
@@ -106,7 +107,8 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 		return RMM_EINVAL;
 	if (!features_ok(cfg))
 		return RMM_EINVAL;
-	if (cfg->hal && cfg->hal->version != RMM_HAL_VERSION)
+	if (cfg->hal &&
+	    (cfg->hal->version < RMM_HAL_VERSION_MIN || cfg->hal->version > RMM_HAL_VERSION))
 		return RMM_EVERSION;
 
 	rmm = calloc(1, sizeof(*rmm));
@@ -134,6 +136,11 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	rc = rmm->hal->open(cfg->hal_ctx, &plat, &rmm->hal_h);
 	if (rc != RMM_OK)
 		goto fail;
+	rc = attest_init(rmm, cfg);
+	if (rc != RMM_OK) {
+		rmm->hal->close(rmm->hal_h);
+		goto fail;
+	}
 	*out = rmm;
 	return RMM_OK;
 fail:
@@ -147,6 +154,7 @@ void rmm_destroy(struct rmm *rmm)
 {
 	if (!rmm)
 		return;
+	attest_fini(rmm);
 	rmm->hal->close(rmm->hal_h);
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
 		free(rmm->cpus[i].trace.data);
@@ -240,6 +248,12 @@ int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *
 	return RMM_OK;
 }
 
+void rmm_host_irq(struct rmm *rmm, unsigned int cpu)
+{
+	if (rmm && cpu < rmm->cfg.ncpus)
+		atomic_store(&rmm->cpus[cpu].irq_pending, 1);
+}
+
 void *rmm_ns_ptr(struct rmm *rmm, uint64_t pa)
 {
 	return rmm->hal->ns_ptr(rmm->hal_h, pa);
@@ -298,6 +312,8 @@ const char *rmm_strerror(int err)
 	case RMM_EGPF: return "granule protection fault";
 	case RMM_ERANGE: return "address outside the instance's memory";
 	case RMM_EVERSION: return "unsupported HAL version";
+	case RMM_EATTEST:
+		return "the attestation key and platform token are malformed or not bound to each other";
 	default: return "unknown error";
 	}
 }

@@ -22,6 +22,7 @@
 #define RMM_HIST_PER_CPU 1024u
 
 struct granule;
+struct attest_keys;
 
 /*
  * A CPU's ring of granule state changes. Appended only by the owning CPU;
@@ -62,6 +63,9 @@ struct rmm_cpu {
 	struct rmm_tbuf { uint8_t *data; size_t len, cap; } trace, snaps;
 	uint32_t nsnaps;
 	uint64_t trace_in[18];
+	/* A host interrupt is pending on this CPU (rmm_host_irq); consumed by
+	 * the REC exit that delivers it. */
+	_Atomic uint8_t irq_pending;
 };
 
 #define RMM_MAX_FINDINGS 64u
@@ -89,6 +93,7 @@ struct rmm {
 	/* Tests only (internal tests set it): called by the lock-free stage-2
 	 * walk after it read the entry at 'level' for 'ipa'. */
 	void (*test_walk_hook)(struct rmm *rmm, uint64_t ipa, int level);
+	struct attest_keys *attest;    /* NULL: no attestation material */
 };
 
 /* The context of one RMI/RSI call on one CPU. */

@@ -26,7 +26,8 @@ struct rec {
 	uint8_t unprot_abort;      /* last exit: data abort at an unprotected IPA */
 	uint8_t mmio_srt, mmio_sas, mmio_sse, mmio_sf, mmio_write;
 	uint8_t ripas_value, ripas_destroyed;
-	uint8_t pad[5];
+	uint8_t attest_state;      /* enum attest_state (rsi/attest.c); work area in aux[0] */
+	uint8_t pad[4];
 	uint64_t abort_esr, abort_far;  /* ESR/FAR_EL2 of the last data abort exit */
 	uint64_t host_call_ipa;
 	uint64_t ripas_addr, ripas_top;

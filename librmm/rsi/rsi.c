@@ -25,14 +25,7 @@ static bool range_ok(struct rmm_vcpu *v, uint64_t base, uint64_t top)
 	       ipa_is_protected(top - 1, v->s2.ipa_width);
 }
 
-/*
- * Copy to or from an RSI buffer at a protected IPA. Returns 0 when done; 1
- * if the IPA has RIPAS EMPTY (the call fails with ERROR_INPUT); 2 if it is
- * not mapped (a data abort exit to the host was built, the SMC is re-executed
- * once the host has mapped it).
- */
-static int rsi_buffer(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc,
-		      void *buf)
+int rsi_buffer(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc, void *buf)
 {
 	struct rmm_vcpu_exit f;
 	struct s2_lookup lk;
@@ -189,8 +182,12 @@ enum run_action rsi_handle(struct rmm_vcpu *v, uint64_t fid)
 		return rsi_ipa_state_get(v);
 	case RSI_HOST_CALL:
 		return rsi_host_call(v);
+	case RSI_ATTESTATION_TOKEN_INIT:
+		return rsi_attest_init(v);
+	case RSI_ATTESTATION_TOKEN_CONTINUE:
+		return rsi_attest_continue(v);
 	default:
-		/* attestation (not implemented) and unused RSI FIDs */
+		/* unused RSI FIDs */
 		return done(v, (uint64_t)-1);
 	}
 }

@@ -52,6 +52,15 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 enum run_action run_handle_smc(struct rmm_vcpu *v);
 enum run_action rsi_handle(struct rmm_vcpu *v, uint64_t fid);
 enum run_action psci_handle(struct rmm_vcpu *v, uint64_t fid);
+enum run_action rsi_attest_init(struct rmm_vcpu *v);
+enum run_action rsi_attest_continue(struct rmm_vcpu *v);
+/*
+ * Copy to or from an RSI buffer at a protected IPA (within one granule).
+ * Returns 0 when done; 1 if the IPA has RIPAS EMPTY (the call fails with
+ * ERROR_INPUT); 2 if it is not mapped (a data abort exit to the host was
+ * built, the SMC is re-executed once the host has mapped it).
+ */
+int rsi_buffer(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_access acc, void *buf);
 /* A trapped system register access (ID registers, GIC SGIs). */
 enum run_action run_handle_sysreg(struct rmm_vcpu *v, uint64_t esr);
 

@@ -59,7 +59,8 @@ static void test_rsi_simple(void **state)
 		assert_memory_equal(rim, want, 64);
 		assert_memory_equal(&res[9].x[1], want, 56);
 	}
-	assert_int_equal(res[10].x[0], NOT_SUPPORTED);  /* attestation: missing */
+	assert_int_equal(res[10].x[0], RSI_SUCCESS);    /* ATTESTATION_TOKEN_INIT */
+	assert_int_equal(res[10].x[1], 2124);           /* the SHA-256 token's size */
 	assert_int_equal(res[11].x[0], NOT_SUPPORTED);
 	assert_int_equal(res[12].x[0], NOT_SUPPORTED);
 	assert_int_equal(res[13].x[0], 0x10002);

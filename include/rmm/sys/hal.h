@@ -20,7 +20,11 @@
 extern "C" {
 #endif
 
-#define RMM_HAL_VERSION 1u
+/* 2 added the attestation operations; version-1 tables are still accepted
+ * (their instances have no attestation key unless rmm_config.attest gives
+ * one). */
+#define RMM_HAL_VERSION 2u
+#define RMM_HAL_VERSION_MIN 1u
 
 /* Physical address spaces in the GPT. */
 enum rmm_pas { RMM_PAS_NS = 0, RMM_PAS_REALM = 1 };
@@ -109,6 +113,20 @@ struct rmm_hal_ops {
 	enum rmm_pas (*gpt_lookup)(void *hal, unsigned int cpu, uint64_t pa);
 	/* Fault injection (RMM_FAULT_* in rmm.h). */
 	void (*set_faults)(void *hal, unsigned int faults);
+
+	/*
+	 * Version 2: attestation material, as EL3 hands it to the RMM at boot
+	 * (each may be NULL: no attestation key). Called once, from
+	 * rmm_create, after open().
+	 */
+	/* The Realm Attestation Key: a P-384 private scalar, 48 bytes
+	 * big-endian. 0 on success. */
+	int (*attest_key)(void *hal, uint8_t rak[48]);
+	/* The platform token for 'challenge' (the hash of the RAK's public key
+	 * as a COSE_Key, which the token must carry as its challenge claim):
+	 * up to 'cap' bytes into buf, the length in *len. 0 on success. */
+	int (*platform_token)(void *hal, const uint8_t *challenge, size_t challenge_len,
+			      uint8_t *buf, size_t cap, size_t *len);
 };
 
 /* The built-in Linux host HAL. */

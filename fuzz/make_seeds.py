@@ -71,6 +71,30 @@ def main():
     for k in range(39):
         g += bytes([5, 3, 0]) + bytes([k % 20]) + bytes([k % 17] * 4)
     open(os.path.join(root, "rsi", "seed_each_call"), "wb").write(g * 2 + bytes([0, 1] * 32))
+    open(os.path.join(root, "rsi", "seed_attest"), "wb").write(seed_attest())
+
+def seed_attest():
+    """RSI fuzzer: REC 0 requests a token (INIT, CONTINUE into DATA at 0x1000,
+    in two chunks, then once too often, then into RIPAS RAM that is not
+    mapped), REC 1 waits; the host enters REC 0 first with an interrupt
+    pending (the signing step is interrupted), then without."""
+    FID = {"INIT": 4, "CONTINUE": 5, "EXTEND": 3}
+    VAL = {0: 0, 1: 1, 8: 4, 64: 5, 0x10000: 7, 0x1000: 8, 0x20000: 10}
+    def val(a):  # a pool index, or 0xf8 and the value itself
+        return bytes([VAL[a]]) if a in VAL else bytes([0xf8]) + a.to_bytes(8, "little")
+    def smc(fid, *args):
+        return (bytes([3, 3, 0, FID[fid]]) + b"".join(val(a) for a in args) +
+                bytes(4 - len(args)))
+    wfi = bytes([5, 0, 0])
+    rec0 = (smc("EXTEND", 1, 8, 64) + smc("INIT", 1, 8, 64, 0x1000) +
+            smc("CONTINUE", 0x1000, 0, 0x1000) + smc("CONTINUE", 0x1000, 0, 64) +
+            smc("CONTINUE", 0x1000, 64, 0x1000 - 64) + smc("CONTINUE", 0x1000, 0, 0x1000) +
+            smc("INIT", 0, 0, 0, 0) + smc("CONTINUE", 0x10000, 0, 0x1000) +
+            smc("CONTINUE", 0x10000, 0, 0x1000))
+    rec0 += wfi * (39 - 9)
+    rec1 = wfi * 39
+    host = bytes([4]) + bytes([0, 1]) * 16
+    return rec0 + rec1 + host
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,9 @@
  * page at the unprotected alias, two RECs). The input then decodes into a
  * scripted guest for each REC and into the host's answers to the exits
  * (fault in or not, emulate MMIO or inject an SEA, PSCI_COMPLETE status,
- * how much of a RIPAS change to apply, accept or reject, host-call results).
+ * how much of a RIPAS change to apply, accept or reject, host-call results)
+ * and whether a host interrupt is pending when a REC is entered (it stops
+ * an attestation token's signing step).
  * After every REC_ENTER: a status RMM 1.0 defines, a sane exit, and the
  * invariant checker; no missing invalidation.
  */
@@ -18,7 +20,7 @@ static const uint64_t g_addrs[] = {
 };
 static const uint64_t g_fids[] = {
 	RSI_VERSION, RSI_FEATURES, RSI_MEASUREMENT_READ, RSI_MEASUREMENT_EXTEND,
-	RSI_ATTESTATION_TOKEN_INIT, RSI_REALM_CONFIG, RSI_IPA_STATE_SET, RSI_IPA_STATE_GET,
+	RSI_ATTESTATION_TOKEN_INIT, RSI_ATTESTATION_TOKEN_CONTINUE, RSI_REALM_CONFIG, RSI_IPA_STATE_SET, RSI_IPA_STATE_GET,
 	RSI_HOST_CALL, PSCI_VERSION, PSCI_FEATURES, PSCI_CPU_ON, PSCI_CPU_OFF, PSCI_AFFINITY_INFO,
 	PSCI_CPU_SUSPEND, PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, SMCCC_VERSION, 0x84000003, 0xC40001AF,
 };
@@ -161,6 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct rmi_rec_run *rr = rmm_ns_ptr(h.r, run[k]);
 		uint64_t x[18] = { RMI_REC_ENTER, rec[k], run[k] };
 
+		if (c & 4)
+			rmm_host_irq(h.r, (c >> 1) & 1);
 		rmm_smc(h.r, (c >> 1) & 1, x);
 		fz_check_result(x, 0, "REC_ENTER");
 		fz_check_invariants(h.r, "REC_ENTER");

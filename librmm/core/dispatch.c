@@ -12,6 +12,7 @@
 #include "core/rmi_table.h"
 #include "diag/trace.h"
 #include "granule/granule.h"
+#include <rmm/migrate.h>
 
 #define CMD(fid, na, nr, nm, f) { (uint16_t)((fid) & 0xffff), na, nr, nm, f }
 
@@ -39,6 +40,21 @@ static const struct rmi_cmd rmi_cmds[] = {
 	CMD(RMI_REC_AUX_COUNT, 1, 1, "REC_AUX_COUNT", rmi_rec_aux_count),
 	CMD(RMI_RTT_INIT_RIPAS, 3, 1, "RTT_INIT_RIPAS", rmi_rtt_init_ripas),
 	CMD(RMI_RTT_SET_RIPAS, 4, 1, "RTT_SET_RIPAS", rmi_rtt_set_ripas),
+	/* librmm's migration extension (docs/migration.md) */
+	CMD(RMI_MIG_EXPORT_START, 3, 1, "MIG_EXPORT_START", rmi_mig_export_start),
+	CMD(RMI_MIG_EXPORT_PAGES, 5, 2, "MIG_EXPORT_PAGES", rmi_mig_export_pages),
+	CMD(RMI_MIG_EXPORT_LAYOUT, 4, 2, "MIG_EXPORT_LAYOUT", rmi_mig_export_layout),
+	CMD(RMI_MIG_EXPORT_EPOCH, 2, 1, "MIG_EXPORT_EPOCH", rmi_mig_export_epoch),
+	CMD(RMI_MIG_EXPORT_PAUSE, 1, 0, "MIG_EXPORT_PAUSE", rmi_mig_export_pause),
+	CMD(RMI_MIG_EXPORT_REC, 4, 1, "MIG_EXPORT_REC", rmi_mig_export_rec),
+	CMD(RMI_MIG_EXPORT_END, 2, 1, "MIG_EXPORT_END", rmi_mig_export_end),
+	CMD(RMI_MIG_EXPORT_ABORT, 2, 0, "MIG_EXPORT_ABORT", rmi_mig_export_abort),
+	CMD(RMI_MIG_EXPORT_DIRTY, 3, 3, "MIG_EXPORT_DIRTY", rmi_mig_export_dirty),
+	CMD(RMI_MIG_IMPORT_START, 4, 0, "MIG_IMPORT_START", rmi_mig_import_start),
+	CMD(RMI_MIG_IMPORT, 4, 4, "MIG_IMPORT", rmi_mig_import),
+	CMD(RMI_MIG_IMPORT_REC, 4, 0, "MIG_IMPORT_REC", rmi_mig_import_rec),
+	CMD(RMI_MIG_IMPORT_COMMIT, 1, 0, "MIG_IMPORT_COMMIT", rmi_mig_import_commit),
+	CMD(RMI_MIG_IMPORT_ABORT, 2, 1, "MIG_IMPORT_ABORT", rmi_mig_import_abort),
 };
 
 const struct rmi_cmd *rmi_cmd_find(uint16_t fnum)
@@ -66,7 +82,8 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 		x[0] = SMCCC_NOT_SUPPORTED;
 		return;
 	}
-	if ((fid >> 16) == 0xC400 && (fid & 0xffff) >= 0x150 && (fid & 0xffff) <= 0x18F)
+	if ((fid >> 16) == 0xC400 && (((fid & 0xffff) >= 0x150 && (fid & 0xffff) <= 0x18F) ||
+				      ((fid & 0xffff) >= 0x1D0 && (fid & 0xffff) <= 0x1DF)))
 		cmd = rmi_cmd_find((uint16_t)fid);
 	if (!cmd) {
 		snprintf(rmm->cpus[cpu].reason, RMM_REASON_LEN,

@@ -44,5 +44,20 @@ uint64_t rmi_rec_destroy(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_psci_complete(struct call *c, const uint64_t *a, uint64_t *res);
 uint64_t rmi_rtt_set_ripas(struct call *c, const uint64_t *a, uint64_t *res);
+/* migration (librmm/migrate/) */
+uint64_t rmi_mig_export_start(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_layout(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_epoch(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_pause(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_rec(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_end(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_abort(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_export_dirty(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_import_start(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_import_rec(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_import_commit(struct call *c, const uint64_t *a, uint64_t *res);
+uint64_t rmi_mig_import_abort(struct call *c, const uint64_t *a, uint64_t *res);
 
 #endif

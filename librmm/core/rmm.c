@@ -8,6 +8,7 @@
 #include <rmm/vcpu.h>
 #include "diag/trace.h"
 #include "granule/granule.h"
+#include "migrate/mig.h"
 
 void rmm_config_init(struct rmm_config *cfg)
 {
@@ -141,6 +142,12 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 		rmm->hal->close(rmm->hal_h);
 		goto fail;
 	}
+	rc = mig_instance_init(rmm);
+	if (rc != RMM_OK) {
+		attest_fini(rmm);
+		rmm->hal->close(rmm->hal_h);
+		goto fail;
+	}
 	*out = rmm;
 	return RMM_OK;
 fail:
@@ -155,6 +162,7 @@ void rmm_destroy(struct rmm *rmm)
 	if (!rmm)
 		return;
 	attest_fini(rmm);
+	mig_instance_fini(rmm);
 	rmm->hal->close(rmm->hal_h);
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
 		free(rmm->cpus[i].trace.data);

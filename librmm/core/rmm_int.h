@@ -94,6 +94,10 @@ struct rmm {
 	 * walk after it read the entry at 'level' for 'ipa'. */
 	void (*test_walk_hook)(struct rmm *rmm, uint64_t ipa, int level);
 	struct attest_keys *attest;    /* NULL: no attestation material */
+	/* live migration (librmm/migrate/mig_key.c) */
+	struct mig_instance *mig;
+	_Atomic uint64_t mig_nonce;    /* the GCM nonce counter: only grows */
+	_Atomic uint64_t mig_kid;      /* key ids */
 };
 
 /* The context of one RMI/RSI call on one CPU. */

@@ -47,6 +47,8 @@ static uint64_t data_prepare(struct call *c, uint64_t rd, uint64_t data, uint64_
 	if (ret == RMI_SUCCESS && need_new && r->state != REALM_NEW)
 		ret = call_fail(c, RMI_ERROR_REALM, 0, "realm_state: realm is %s, not NEW",
 				realm_state_name(r->state));
+	if (ret == RMI_SUCCESS)
+		ret = mig_gate(c, r, MIG_OP_CHANGE);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock_set(req, 2);
 		return ret;
@@ -161,6 +163,8 @@ uint64_t rmi_data_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 		return ret;
 	realm_s2_ctx(realm_of(rmm, g_rd), &s);
 	ret = check_data_ipa(c, &s, ipa);
+	if (ret == RMI_SUCCESS)
+		ret = mig_gate(c, realm_of(rmm, g_rd), MIG_OP_CHANGE);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock(g_rd);
 		return ret;

@@ -54,6 +54,8 @@ void granule_set_state_locked(struct call *c, struct granule *g, enum rmm_granul
 		atomic_fetch_sub_explicit(&rmm->n_delegated, 1, memory_order_relaxed);
 	/* lock-free readers (rmm_granule_state, explanations) load it atomically */
 	__atomic_store_n(&g->state, (uint8_t)to, __ATOMIC_RELAXED);
+	g->mig = 0;             /* migration marks never outlive a state */
+	g->mig_epoch = 0;
 	g->last_fnum = c->fnum;
 	g->last_seq = (uint32_t)seq;
 	g->last_cpu = (uint8_t)c->cpu;

@@ -34,7 +34,8 @@ struct granule {
 	_Atomic uint32_t refcount;
 	uint32_t last_seq;      /* protected by lock */
 	uint8_t last_cpu;       /* protected by lock */
-	uint8_t pad[3];
+	uint8_t mig;            /* protected by lock: MIG_G_* (migrate/mig.h) */
+	uint16_t mig_epoch;     /* protected by lock: epoch of the last export/import */
 };
 _Static_assert(sizeof(struct granule) == 16, "granule metadata is 16 bytes");
 

@@ -7,6 +7,7 @@
 #define RMM_REALM_H
 
 #include "granule/granule.h"
+#include "migrate/mig.h"
 
 enum realm_state { REALM_NEW = 0, REALM_ACTIVE = 1, REALM_SYSTEM_OFF = 2 };
 
@@ -35,6 +36,8 @@ struct realm {
 	 * 0; a migration import sets it so the realm's time never goes back.
 	 * Written only while no REC of the realm runs. */
 	uint64_t cntvoff;
+	/* Live migration session (librmm/migrate/, docs/migration.md). */
+	struct mig_session mig;
 };
 _Static_assert(sizeof(struct realm) <= 4096, "realm fits its RD granule");
 
@@ -72,6 +75,12 @@ static inline bool ipa_in_range(uint64_t ipa, unsigned int w)
 }
 
 const char *realm_state_name(unsigned int st);
+
+/* REALM_CREATE after its parameters were read: every check, then the
+ * commit. With rd_locked, success returns with the new RD still locked. */
+struct rmi_realm_params;
+uint64_t realm_create_common(struct call *c, uint64_t rd, const struct rmi_realm_params *p,
+			     struct granule **rd_locked);
 
 /* RttConfigIsValid(ipa_width, level_start, num_start). */
 bool realm_rtt_config_valid(unsigned int w, int sl, uint64_t num, bool lpa2);

@@ -82,16 +82,25 @@ static void vmid_release(struct rmm *rmm, uint16_t vmid)
  */
 uint64_t rmi_realm_create(struct call *c, const uint64_t *a, uint64_t *res)
 {
-	struct rmm *rmm = c->rmm;
-	uint64_t rd = a[1], pp = a[2], ret;
 	struct rmi_realm_params p;
+	uint64_t ret;
+
+	ret = granule_read_params(c, a[2], &p, sizeof(p));
+	if (ret != RMI_SUCCESS)
+		return ret;
+	return realm_create_common(c, a[1], &p, NULL);
+}
+
+uint64_t realm_create_common(struct call *c, uint64_t rd, const struct rmi_realm_params *pp,
+			     struct granule **rd_locked)
+{
+	struct rmm *rmm = c->rmm;
+	const struct rmi_realm_params p = *pp;
 	struct granule_req req[17];
 	unsigned int n, i;
 	struct realm *r;
+	uint64_t ret;
 
-	ret = granule_read_params(c, pp, &p, sizeof(p));
-	if (ret != RMI_SUCCESS)
-		return ret;
 	ret = check_params(c, &p);
 	if (ret != RMI_SUCCESS)
 		return ret;
@@ -161,7 +170,12 @@ uint64_t rmi_realm_create(struct call *c, const uint64_t *a, uint64_t *res)
 	measure_realm_create(&p, r->meas[0]);
 	atomic_store(&req[0].g->refcount, 0);
 	granule_set_state_locked(c, req[0].g, RMM_GRANULE_RD);
-	granule_unlock_set(req, n + 1);
+	if (rd_locked) {
+		*rd_locked = req[0].g;   /* the caller finishes the RD and unlocks it */
+		granule_unlock_set(req + 1, n);
+	} else {
+		granule_unlock_set(req, n + 1);
+	}
 	return RMI_SUCCESS;
 }
 

@@ -27,6 +27,7 @@ struct rec {
 	uint8_t mmio_srt, mmio_sas, mmio_sse, mmio_sf, mmio_write;
 	uint8_t ripas_value, ripas_destroyed;
 	uint8_t attest_state;      /* enum attest_state (rsi/attest.c); work area in aux[0] */
+	uint8_t mig_exported;      /* session number (mig.gen) of its MIG_EXPORT_REC */
 	uint8_t pad[4];
 	uint64_t abort_esr, abort_far;  /* ESR/FAR_EL2 of the last data abort exit */
 	uint64_t host_call_ipa;

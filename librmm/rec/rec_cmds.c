@@ -131,6 +131,11 @@ uint64_t rmi_rec_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 				 (unsigned long long)a[1]);
 	}
 	rec = rec_of(rmm, g);
+	ret = mig_gate(c, realm_of(rmm, granule_find(rmm, rec->owner)), MIG_OP_CHANGE);
+	if (ret != RMI_SUCCESS) {
+		granule_unlock(g);
+		return ret;
+	}
 	for (uint64_t i = 0; i < rec->num_aux; i++) {
 		struct granule *ga = granule_find(rmm, rec->aux[i]);
 
@@ -190,6 +195,8 @@ uint64_t rmi_psci_complete(struct call *c, const uint64_t *a, uint64_t *res)
 		ret = call_fail(c, RMI_ERROR_INPUT, 0,
 				"status: 0x%llx is not permitted for this request",
 				(unsigned long long)status);
+	else
+		ret = mig_gate(c, realm_of(rmm, granule_find(rmm, cr->owner)), MIG_OP_PSCI);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock_set(req, 2);
 		return ret;

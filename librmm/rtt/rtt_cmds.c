@@ -123,6 +123,8 @@ uint64_t rmi_rtt_destroy(struct call *c, const uint64_t *a, uint64_t *res)
 	if (ret != RMI_SUCCESS)
 		return ret;
 	ret = check_rtt_level_ipa(c, &s, level, ipa);
+	if (ret == RMI_SUCCESS)
+		ret = mig_gate(c, realm_of(rmm, g_rd), MIG_OP_CHANGE);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock(g_rd);
 		return ret;
@@ -208,6 +210,8 @@ uint64_t rmi_rtt_fold(struct call *c, const uint64_t *a, uint64_t *res)
 	if (ret != RMI_SUCCESS)
 		return ret;
 	ret = check_rtt_level_ipa(c, &s, level, ipa);
+	if (ret == RMI_SUCCESS)
+		ret = mig_gate(c, realm_of(rmm, g_rd), MIG_OP_CHANGE);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock(g_rd);
 		return ret;

@@ -54,6 +54,8 @@ uint64_t rmi_rtt_set_ripas(struct call *c, const uint64_t *a, uint64_t *res)
 		ret = call_fail(c, RMI_ERROR_INPUT, 0,
 				"top_bound: top 0x%llx beyond the request's top 0x%llx",
 				(unsigned long long)top, (unsigned long long)rec->ripas_top);
+	else
+		ret = mig_gate(c, realm_of(rmm, req[0].g), MIG_OP_CHANGE);
 	if (ret != RMI_SUCCESS) {
 		granule_unlock_set(req, 2);
 		return ret;

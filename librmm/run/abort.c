@@ -80,6 +80,8 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 		ex->hpfar = x->hpfar;
 		return RUN_EXIT;
 	}
+	if (mig_write_fault(v, x))
+		return RUN_CONTINUE;  /* an exported page written: dirty again, retry */
 	s2_lookup(v, ipa & ~GRANULE_MASK, &lk);
 	if (ipa_is_protected(ipa, v->s2.ipa_width)) {
 		if (lk.e.ripas == RMI_EMPTY) {

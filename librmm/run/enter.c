@@ -173,6 +173,11 @@ static void run_loop(struct rmm_vcpu *v)
 		}
 		if (act == RUN_EXIT)
 			return;
+		if (!mig_may_run(v->realm)) {
+			/* paused for migration while this REC ran */
+			v->exit->exit_reason = RMI_EXIT_IRQ;
+			return;
+		}
 		if (realm_state_get(v->realm) == REALM_SYSTEM_OFF) {
 			/* another REC turned the realm off while this one ran */
 			v->exit->exit_reason = RMI_EXIT_IRQ;
@@ -185,7 +190,8 @@ static void run_loop(struct rmm_vcpu *v)
 /*
  * REC_ENTER(rec, run_ptr). run_align, run_bound, run_pas (reading enter),
  * rec_align, rec_bound, rec_gran_state -> INPUT; realm_new -> (REALM, 0);
- * system_off -> (REALM, 1); rec_state (running), rec_runnable, rec_mmio,
+ * system_off -> (REALM, 1); realm_mig (paused or importing for migration,
+ * docs/migration.md) -> (REALM, 2); rec_state (running), rec_runnable, rec_mmio,
  * rec_gicv3, rec_psci -> ERROR_REC.
  * Locks: the REC granule while checking, then only a reference on it (the
  * REC is RUNNING) until the exit is written.
@@ -218,6 +224,9 @@ uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res)
 		ret = call_fail(c, RMI_ERROR_REALM, 0, "realm_new: the realm is not activated");
 	else if (realm_state_get(r) == REALM_SYSTEM_OFF)
 		ret = call_fail(c, RMI_ERROR_REALM, 1, "system_off: the realm is SYSTEM_OFF");
+	else if (!mig_may_run(r))
+		ret = call_fail(c, RMI_ERROR_REALM, 2, "realm_mig: the realm is %s",
+				mig_state_name(mig_state_get(&r->mig)));
 	else if (rec_running(g))
 		ret = call_fail(c, RMI_ERROR_REC, 0, "rec_state: REC 0x%llx is running",
 				(unsigned long long)rec_pa);

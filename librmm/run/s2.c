@@ -238,6 +238,11 @@ int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_v
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_PERMISSION(lk.level));
 		return RMM_EGPF;
 	}
+	if (!ns && acc == RMM_ACCESS_WRITE && !(lk.desc & DESC_S2AP_W)) {
+		/* write-protected for migration's dirty tracking */
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_PERMISSION(lk.level));
+		return RMM_EGPF;
+	}
 	off = ipa & (level_size(lk.level) - 1);
 	pa = lk.e.oa + off;
 	if (!pa_in_dram(rmm, pa)) {

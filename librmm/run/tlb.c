@@ -71,15 +71,19 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 	void *p;
 	int rc;
 
-	access_lock(v->rmm, pc);
-	rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
-	if (rc == RMM_OK) {
-		if (acc == RMM_ACCESS_WRITE)
-			memcpy(p, buf, len);
-		else
-			memcpy(buf, p, len);
-	}
-	access_unlock(pc);
+	do {
+		access_lock(v->rmm, pc);
+		rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
+		if (rc == RMM_OK) {
+			if (acc == RMM_ACCESS_WRITE)
+				memcpy(p, buf, len);
+			else
+				memcpy(buf, p, len);
+		}
+		access_unlock(pc);
+		/* a write to a page exported for migration: the RMM marks it
+		 * dirty and makes it writable (no exit), then the write retries */
+	} while (rc == RMM_EGPF && acc == RMM_ACCESS_WRITE && mig_write_fault(v, fault));
 	return rc;
 }
 

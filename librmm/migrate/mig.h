@@ -1,0 +1,160 @@
+/*
+ * Realm migration (docs/migration.md): the session kept in the RD, the
+ * record layer (AES-256-GCM through libcrypto, as measure/ uses its SHA),
+ * and the hooks other components call.
+ *
+ * Locks: the session lives in the RD granule. Its state changes under the
+ * RD lock and is read atomically by REC_ENTER and the vCPU fault path.
+ * Each stream is owned by one call at a time through its 'busy' flag
+ * (try-acquire, never waited for, so it takes no place in the lock order);
+ * commands that need every stream idle (EPOCH, END, ABORT, COMMIT) take all
+ * flags under the RD lock. A stream's seq is protected by its flag; the
+ * epoch changes only while all flags are held. dirty/fresh/layout_n are
+ * atomic.
+ */
+#ifndef RMM_MIG_H
+#define RMM_MIG_H
+
+#include <rmm/migrate.h>
+#include "core/rmm_int.h"
+
+struct realm;
+struct rec;
+struct rmm_vcpu;
+struct rmm_vcpu_exit;
+
+struct mig_stream {
+	uint64_t seq;             /* records sent (source) / applied (destination) */
+	_Atomic uint8_t busy;
+	uint8_t pad[7];
+};
+
+struct mig_session {
+	_Atomic uint8_t state;    /* enum rmm_mig_state */
+	uint8_t have_end;         /* destination: END applied */
+	uint8_t gen;              /* source: session number (REC mig_exported) */
+	uint8_t pad;
+	uint32_t epoch;
+	uint64_t session;
+	uint8_t key_enc[32], key_dec[32]; /* source: FWD/BWD; destination: BWD/FWD */
+	uint64_t kid_enc, kid_dec;        /* instance-unique key ids (EVP caches) */
+	uint8_t binding[16];
+	uint32_t num_recs, recs_done;     /* RECs exported / imported (RD lock) */
+	_Atomic uint64_t dirty;           /* source: exported pages written since */
+	_Atomic uint64_t fresh;           /* pages exported / imported the first time */
+	_Atomic uint64_t layout_n;        /* layout entries sent / applied */
+	uint64_t layout_cursor;           /* source: next IPA for EXPORT_LAYOUT */
+	struct mig_stream st[RMM_MIG_STREAMS];
+	/* destination: what END said */
+	uint64_t end_counts[RMM_MIG_STREAMS], end_fresh, end_layout, end_time;
+	uint32_t end_epoch, end_recs;
+	uint8_t end_rems[4][64];
+};
+
+/* Granule metadata bits (struct granule.mig), protected by the granule lock. */
+#define MIG_G_EXPORTED 1u   /* source: sent in this session (write-protected) */
+#define MIG_G_DIRTY    2u   /* source: written after its last export */
+#define MIG_G_IMPORTED 4u   /* destination: imported in this session */
+
+#define DESC_S2AP_W (1ull << 7)
+
+static inline unsigned int mig_state_get(const struct mig_session *m)
+{
+	return atomic_load_explicit(&m->state, memory_order_acquire);
+}
+
+/* --- instance part (mig_key.c) --- */
+int mig_instance_init(struct rmm *rmm);
+void mig_instance_fini(struct rmm *rmm);
+/* Take the key installed for (session, dir): 0, or -1 if there is none. */
+int mig_key_take(struct rmm *rmm, uint64_t session, unsigned int dir, uint8_t key[32],
+		 uint64_t *kid);
+/* Put a key back (a session start that failed after taking it). */
+void mig_key_untake(struct rmm *rmm, uint64_t session, unsigned int dir);
+void mig_key_commit(struct rmm *rmm, uint64_t session);
+/* A CPU's cached AES-GCM context (used only by calls on that CPU). */
+struct mig_cpu {
+	void *ctx;        /* EVP_CIPHER_CTX */
+	uint64_t kid;     /* key it holds (0: none) */
+	int enc;
+};
+struct mig_cpu *mig_cpu_of(struct rmm *rmm, unsigned int cpu);
+void mig_audit_use(struct rmm *rmm, const uint8_t key[32], const uint8_t iv[12]);
+
+/* --- records (mig_record.c) --- */
+struct mig_hdr {
+	uint8_t type, dir;
+	uint16_t stream;
+	uint32_t epoch;
+	uint64_t session, seq, nonce;
+	uint32_t body_len;
+	uint8_t binding[16];
+};
+void mig_hdr_pack(const struct mig_hdr *h, uint8_t out[RMM_MIG_HDR_SIZE]);
+/* Section 2's header checks that need no session: magic, version, type,
+ * reserved, stream. Returns 0 or an rmi_mig_reason. */
+unsigned int mig_hdr_unpack(const uint8_t in[RMM_MIG_HDR_SIZE], struct mig_hdr *h);
+/* Seal: header packed with a fresh nonce, body encrypted, tag appended.
+ * rec must hold HDR + body_len + TAG bytes. */
+void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	      struct mig_hdr *h, const void *body, uint8_t *rec);
+/* Open: decrypt rec's body into 'body' and verify the tag. 0 or -1. */
+int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	     const uint8_t *rec, const struct mig_hdr *h, void *body);
+void mig_binding(uint64_t session, const uint8_t immut[256], uint8_t out[16]);
+size_t mig_body_len_ok(unsigned int type, uint32_t len);
+
+/* --- common helpers (mig_common.c) --- */
+uint64_t mig_fail(struct call *c, unsigned int reason, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Write a record to NS memory (any length, across granules): 0 or -1. */
+int mig_ns_write(struct call *c, uint64_t pa, const void *src, size_t len);
+/* An NS buffer the RMM will write: in DRAM and NS now, else INPUT. */
+uint64_t mig_out_check(struct call *c, uint64_t pa, uint64_t len, const char *what);
+bool mig_stream_get(struct mig_session *m, unsigned int s);
+void mig_stream_put(struct mig_session *m, unsigned int s);
+/* All streams, or none (false). */
+bool mig_streams_all(struct mig_session *m);
+void mig_streams_put_all(struct mig_session *m);
+/* The RMI commands other components gate on migration (docs section 3).
+ * Returns RMI_SUCCESS or (ERROR_REALM, 2) with a reason. */
+enum mig_op { MIG_OP_CHANGE, MIG_OP_TEARDOWN, MIG_OP_PSCI };
+uint64_t mig_gate(struct call *c, const struct realm *r, enum mig_op op);
+/* REC_ENTER: may a REC of this realm run now? */
+bool mig_may_run(const struct realm *r);
+const char *mig_state_name(unsigned int st);
+
+/* --- export (mig_export.c) --- */
+uint64_t mig_lock_rd(struct call *c, uint64_t rd, struct granule **g, struct realm **r);
+uint64_t mig_state_fail(struct call *c, const struct realm *r, const char *want);
+void mig_immutable_body(struct rmm *rmm, const struct realm *r, uint32_t num_recs,
+			uint8_t b[256]);
+void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		   const void *body, uint32_t len, uint8_t *rec);
+
+/* --- import (mig_import.c) --- */
+uint64_t mig_import_fatal(struct call *c, struct realm *r, unsigned int reason, const char *what);
+struct mig_hdr;
+unsigned int mig_check_hdr(const struct mig_session *m, const struct mig_hdr *h);
+
+/* --- RTT walks (mig_walk.c) --- */
+/* Visit every level-3-or-block leaf of the realm from 'ipa' (RD locked by
+ * the caller; RTTs locked root to leaf while visited). fn returns true to
+ * stop; the IPA after the last visited entry is returned. */
+typedef bool (*mig_leaf_fn)(struct call *c, void *ctx, uint64_t ipa, int level, uint64_t *tbl,
+			    unsigned int idx);
+uint64_t mig_walk(struct call *c, struct realm *r, uint64_t ipa, mig_leaf_fn fn, void *ctx);
+/* Clear the session's marks: write permission back, granule bits off. */
+void mig_unmark_all(struct call *c, struct realm *r);
+/* The vCPU write-fault path: true if 'ipa' was write-protected for export
+ * (now dirty and writable again: retry the access). No locks held. */
+bool mig_write_fault(struct rmm_vcpu *v, const struct rmm_vcpu_exit *f);
+
+/* --- REC state (mig_rec.c) --- */
+size_t mig_rec_state_size(void);
+unsigned int mig_rec_nfields(void);
+size_t mig_rec_pack(const struct rec *rec, uint8_t *out);
+/* 0 or an rmi_mig_reason (FORMAT). */
+unsigned int mig_rec_unpack(struct rec *rec, const uint8_t *in, size_t len);
+
+#endif

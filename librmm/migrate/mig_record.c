@@ -1,0 +1,150 @@
+/*
+ * The record layer (docs/migration.md section 2): the 64-byte header, its
+ * checks, and AES-256-GCM with the header as additional data. GCM comes
+ * from libcrypto, as the measurements' SHA does; no OS call.
+ */
+#include <string.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "migrate/mig.h"
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
+static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> 8 * i); }
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+void mig_hdr_pack(const struct mig_hdr *h, uint8_t out[RMM_MIG_HDR_SIZE])
+{
+	memset(out, 0, RMM_MIG_HDR_SIZE);
+	put32(out + 0, RMM_MIG_MAGIC);
+	put16(out + 4, RMM_MIG_VERSION);
+	out[6] = h->type;
+	out[7] = h->dir;
+	put64(out + 8, h->session);
+	put16(out + 16, h->stream);
+	put32(out + 20, h->epoch);
+	put64(out + 24, h->seq);
+	put64(out + 32, h->nonce);
+	put32(out + 40, h->body_len);
+	memcpy(out + 48, h->binding, 16);
+}
+
+size_t mig_body_len_ok(unsigned int type, uint32_t len)
+{
+	switch (type) {
+	case RMM_MIG_REC_IMMUTABLE:
+		return len == 256;
+	case RMM_MIG_REC_PAGE:
+		return len == 16 || len == 16 + 4096;
+	case RMM_MIG_REC_LAYOUT:
+		return len >= 8 + 16 && len <= 8 + 16 * RMM_MIG_LAYOUT_MAX && (len - 8) % 16 == 0;
+	case RMM_MIG_REC_EPOCH:
+		return len == 8 + 8 * RMM_MIG_STREAMS;
+	case RMM_MIG_REC_REC:
+		return len == 8 + mig_rec_state_size();
+	case RMM_MIG_REC_END:
+		return len == 400;
+	case RMM_MIG_REC_ABORT:
+		return len == 24;
+	default:
+		return 0;
+	}
+}
+
+unsigned int mig_hdr_unpack(const uint8_t in[RMM_MIG_HDR_SIZE], struct mig_hdr *h)
+{
+	h->type = in[6];
+	h->dir = in[7];
+	h->session = get64(in + 8);
+	h->stream = get16(in + 16);
+	h->epoch = get32(in + 20);
+	h->seq = get64(in + 24);
+	h->nonce = get64(in + 32);
+	h->body_len = get32(in + 40);
+	memcpy(h->binding, in + 48, 16);
+	if (get32(in) != RMM_MIG_MAGIC || get16(in + 4) != RMM_MIG_VERSION ||
+	    get16(in + 18) != 0 || get32(in + 44) != 0 || !mig_body_len_ok(h->type, h->body_len))
+		return RMI_MIG_FORMAT;
+	if (h->stream >= RMM_MIG_STREAMS)
+		return RMI_MIG_STREAM;
+	return 0;
+}
+
+static void iv_of(const struct mig_hdr *h, uint8_t iv[12])
+{
+	put64(iv, h->nonce);
+	put16(iv + 8, h->stream);
+	iv[10] = h->dir;
+	iv[11] = 0;
+}
+
+/* The CPU's context holding 'key' for this direction of use. */
+static EVP_CIPHER_CTX *ctx_for(struct rmm *rmm, unsigned int cpu, const uint8_t key[32],
+			       uint64_t kid, int enc)
+{
+	struct mig_cpu *pc = mig_cpu_of(rmm, cpu);
+
+	if (!pc->ctx) {
+		pc->ctx = EVP_CIPHER_CTX_new();
+		if (!pc->ctx)
+			rmm_panic(rmm, "migration: no memory for a cipher context");
+		pc->kid = 0;
+	}
+	if (pc->kid != kid || pc->enc != enc) {
+		if (EVP_CipherInit_ex(pc->ctx, EVP_aes_256_gcm(), NULL, key, NULL, enc) != 1)
+			rmm_panic(rmm, "migration: AES-256-GCM key setup failed");
+		pc->kid = kid;
+		pc->enc = enc;
+	}
+	return pc->ctx;
+}
+
+void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	      struct mig_hdr *h, const void *body, uint8_t *rec)
+{
+	EVP_CIPHER_CTX *ctx = ctx_for(rmm, cpu, key, kid, 1);
+	uint8_t iv[12];
+	int l;
+
+	h->nonce = atomic_fetch_add(&rmm->mig_nonce, 1) + 1;
+	mig_hdr_pack(h, rec);
+	iv_of(h, iv);
+	mig_audit_use(rmm, key, iv);
+	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1 ||
+	    EVP_EncryptUpdate(ctx, NULL, &l, rec, RMM_MIG_HDR_SIZE) != 1 ||
+	    EVP_EncryptUpdate(ctx, rec + RMM_MIG_HDR_SIZE, &l, body, (int)h->body_len) != 1 ||
+	    EVP_EncryptFinal_ex(ctx, rec + RMM_MIG_HDR_SIZE + h->body_len, &l) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, RMM_MIG_TAG_SIZE,
+				rec + RMM_MIG_HDR_SIZE + h->body_len) != 1)
+		rmm_panic(rmm, "migration: AES-256-GCM encryption failed");
+}
+
+int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	     const uint8_t *rec, const struct mig_hdr *h, void *body)
+{
+	EVP_CIPHER_CTX *ctx = ctx_for(rmm, cpu, key, kid, 0);
+	uint8_t iv[12], tag[RMM_MIG_TAG_SIZE];
+	int l;
+
+	iv_of(h, iv);
+	memcpy(tag, rec + RMM_MIG_HDR_SIZE + h->body_len, sizeof(tag));
+	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 0) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &l, rec, RMM_MIG_HDR_SIZE) != 1 ||
+	    EVP_DecryptUpdate(ctx, body, &l, rec + RMM_MIG_HDR_SIZE, (int)h->body_len) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, RMM_MIG_TAG_SIZE, tag) != 1)
+		return -1;
+	return EVP_DecryptFinal_ex(ctx, (uint8_t *)body + h->body_len, &l) == 1 ? 0 : -1;
+}
+
+void mig_binding(uint64_t session, const uint8_t immut[256], uint8_t out[16])
+{
+	uint8_t buf[8 + 256], d[32];
+
+	put64(buf, session);
+	memcpy(buf + 8, immut, 256);
+	SHA256(buf, sizeof(buf), d);
+	memcpy(out, d, 16);
+}

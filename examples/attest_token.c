@@ -8,9 +8,13 @@
  * tools/cca_verify.py --expect).
  *
  * Usage: attest_token attest.bin OUT [CHALLENGE] [--sha512] [--irq]
+ *                     [--rak FILE --platform-token FILE]
  *   CHALLENGE: 128 hex digits (default: bytes 0..63)
  *   --sha512:  a SHA-512 realm (default SHA-256)
  *   --irq:     a host interrupt is pending when the guest first asks
+ *   --rak, --platform-token: your own attestation key (a 48-byte P-384
+ *              scalar) and the platform token bound to it (rmm_config.attest);
+ *              default: what the HAL supplies (the public test pair)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +36,23 @@ static int parse_hex(const char *s, uint8_t out[64])
 	return 0;
 }
 
+static size_t slurp(const char *path, uint8_t *buf, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, max, f);
+	fclose(f);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	static uint8_t rak[64], plat[RMM_ATTEST_PLAT_TOKEN_MAX + 1];
+	struct rmm_attest_config own = { RMM_ATTEST_CONFIG_VERSION, rak, 0, plat, 0 };
+	int rc;
 	static uint8_t img[64 << 10];
 	static struct kh_attest a;
 	struct rmm_config cfg;
@@ -58,6 +77,10 @@ int main(int argc, char **argv)
 			a.hash_algo = RMI_HASH_SHA_512;
 		else if (!strcmp(argv[i], "--irq"))
 			a.irq = 1;
+		else if (!strcmp(argv[i], "--rak") && i + 1 < argc)
+			own.rak_len = slurp(argv[++i], rak, sizeof(rak));
+		else if (!strcmp(argv[i], "--platform-token") && i + 1 < argc)
+			own.platform_token_len = slurp(argv[++i], plat, sizeof(plat));
 		else if (parse_hex(argv[i], a.challenge)) {
 			fprintf(stderr, "attest_token: the challenge is 128 hex digits\n");
 			return 2;
@@ -65,8 +88,13 @@ int main(int argc, char **argv)
 	}
 	rmm_config_init(&cfg);
 	cfg.dram_size = 64ull << 20;
-	if (rmm_create(&cfg, &rmm) != RMM_OK)
+	if (own.rak_len || own.platform_token_len)
+		cfg.attest = &own;
+	rc = rmm_create(&cfg, &rmm);
+	if (rc != RMM_OK) {
+		fprintf(stderr, "attest_token: rmm_create: %s\n", rmm_strerror(rc));
 		return 1;
+	}
 	if (kh_attest_run(rmm, cfg.dram_base, cfg.dram_size, &a) || kh_attest_write(&a, argv[2])) {
 		rmm_destroy(rmm);
 		return 1;

@@ -142,6 +142,7 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 		rmm->hal->close(rmm->hal_h);
 		goto fail;
 	}
+	rmm->cfg.attest = NULL;  /* copied: the caller's buffers may go */
 	rc = mig_instance_init(rmm);
 	if (rc != RMM_OK) {
 		attest_fini(rmm);

@@ -11,8 +11,8 @@
 
 #include "../helpers/fixture.h"
 
-static uint8_t rak[48], plat[4096];
-static size_t plat_len;
+static uint8_t rak[48], plat[4096], rak2[48], plat2[4096];
+static size_t plat_len, plat2_len;
 
 static void load(const char *name, uint8_t *buf, size_t max, size_t *len)
 {
@@ -34,6 +34,9 @@ static int setup(void **state)
 	assert_int_equal(n, 48);
 	load("platform-token.cbor", plat, sizeof(plat), &plat_len);
 	assert_int_equal(plat_len, 1518);
+	load("second-rak-p384.bin", rak2, sizeof(rak2), &n);
+	assert_int_equal(n, 48);
+	load("second-platform-token.cbor", plat2, sizeof(plat2), &plat2_len);
 	return 0;
 }
 
@@ -75,11 +78,13 @@ static void token_calls(struct rmm *rmm, uint64_t *init_x1, uint64_t *cont_x0, u
 	fx_run_world_free(f, &w);
 }
 
-/* The user's own pair through the config (here: the same public pair, read
- * from files) takes precedence over the HAL and gives verifiable tokens. */
+/* The user's own pair through the config takes precedence over the HAL:
+ * the public pair read from files, and a second pair of our own (whose
+ * tokens examples/attest_token's test verifies with its platform key). */
 static void test_config_pair(void **state)
 {
 	struct rmm_attest_config a = { RMM_ATTEST_CONFIG_VERSION, rak, 48, plat, plat_len };
+	struct rmm_attest_config b = { RMM_ATTEST_CONFIG_VERSION, rak2, 48, plat2, plat2_len };
 	uint64_t x1, st, len;
 	struct rmm *rmm;
 
@@ -88,6 +93,11 @@ static void test_config_pair(void **state)
 	assert_int_equal(x1, 2124);
 	assert_int_equal(st, RSI_SUCCESS);
 	assert_int_equal(len, 2124);
+	rmm_destroy(rmm);
+	assert_int_equal(create(NULL, &b, &rmm), RMM_OK);
+	token_calls(rmm, &x1, &st, &len);
+	assert_int_equal(st, RSI_SUCCESS);
+	assert_int_equal(len, x1);
 	rmm_destroy(rmm);
 }
 
@@ -98,6 +108,13 @@ static void test_config_refused(void **state)
 	uint8_t other[48], bad[4096];
 	struct rmm *rmm;
 
+	/* two valid pairs crossed: each token belongs to the other key */
+	a.rak = rak2;
+	assert_int_equal(create(NULL, &a, &rmm), RMM_EATTEST);
+	a.rak = rak;
+	a.platform_token = plat2;
+	assert_int_equal(create(NULL, &a, &rmm), RMM_EATTEST);
+	a.platform_token = plat;
 	/* another valid key: the platform token belongs to the test RAK */
 	memset(other, 0x11, sizeof(other));
 	a.rak = other;

@@ -22,6 +22,7 @@
  * lock and read lock-free.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -234,4 +235,39 @@ int hh_host_access(void *hal, uint64_t pa, void *buf, size_t len, int write)
 			return RMM_EGPF;
 	return write ? hh_guarded_copy(h->ns_view + (pa - h->base), buf, len)
 		     : hh_guarded_copy(buf, h->ns_view + (pa - h->base), len);
+}
+
+/*
+ * rmm_reset's part: the GPT all NS (one mprotect of the whole NS view if any
+ * page is PROT_NONE, which also merges its VMAs back into one), caches
+ * empty, counters zero, and DRAM zero by punching the memfd's pages out
+ * (cost: the pages in use; the next touch of a page faults in a zero page),
+ * or by memset if the kernel refuses. Nothing else runs (rmm_reset's
+ * contract).
+ */
+int hh_reset_memory(void *hal)
+{
+	struct hal_host *h = hal;
+
+	pthread_mutex_lock(&h->prot_lock);
+	if (!h->software_gpt && atomic_load(&h->n_enforced) &&
+	    mprotect(h->ns_view, h->size, PROT_READ | PROT_WRITE) != 0) {
+		pthread_mutex_unlock(&h->prot_lock);
+		return -1;
+	}
+	hh_vma_release(h);
+	for (uint64_t i = 0; i < h->ngran; i++) {
+		atomic_store_explicit(&h->enforced[i], 0, memory_order_relaxed);
+		atomic_store_explicit(&h->gpt[i], RMM_PAS_NS, memory_order_relaxed);
+	}
+	atomic_store(&h->n_enforced, 0);
+	atomic_store(&h->n_software, 0);
+	atomic_store(&h->map_limit_hits, 0);
+	h->warned_map_limit = 0;
+	pthread_mutex_unlock(&h->prot_lock);
+	hh_caches_reset(h);
+	atomic_store(&h->faults, 0);
+	if (fallocate(h->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)h->size) != 0)
+		memset(h->rmm_view, 0, h->size);
+	return 0;
 }

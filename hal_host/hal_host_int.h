@@ -48,6 +48,7 @@ enum rmm_pas hh_gpt_get(void *hal, uint64_t pa);
 int hh_ns_read(void *hal, uint64_t pa, void *dst, size_t len);
 int hh_ns_write(void *hal, uint64_t pa, const void *src, size_t len);
 int hh_host_access(void *hal, uint64_t pa, void *buf, size_t len, int write);
+int hh_reset_memory(void *hal);
 
 void hh_log(void *hal, enum rmm_log_level lvl, const char *msg);
 
@@ -55,6 +56,7 @@ void hh_log(void *hal, enum rmm_log_level lvl, const char *msg);
 struct hh_cpu_cache;
 int hh_caches_init(struct hal_host *h);
 void hh_caches_fini(struct hal_host *h);
+void hh_caches_reset(struct hal_host *h);
 int hh_tlb_lookup(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa, struct rmm_tlb_entry *e);
 uint64_t hh_tlb_gen(void *hal, unsigned int cpu);
 void hh_tlb_fill(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint64_t ipa,

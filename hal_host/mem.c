@@ -168,6 +168,7 @@ static const struct rmm_hal_ops hal_host_ops = {
 	.set_faults = hh_set_faults,
 	.attest_key = hh_attest_key,
 	.platform_token = hh_platform_token,
+	.reset_memory = hh_reset_memory,
 };
 
 const struct rmm_hal_ops *rmm_hal_host_ops(void)

@@ -53,6 +53,20 @@ void hh_caches_fini(struct hal_host *h)
 	free(h->caches);
 }
 
+/* Empty every CPU's TLB and GPT cache (rmm_reset; nothing else runs). */
+void hh_caches_reset(struct hal_host *h)
+{
+	for (unsigned int i = 0; i < h->plat.ncpus; i++) {
+		struct hh_cpu_cache *c = &h->caches[i];
+
+		pthread_mutex_lock(&c->lock);
+		memset(c->tlb, 0, sizeof(c->tlb));
+		memset(c->gptc, 0, sizeof(c->gptc));
+		c->gen++;
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
 static unsigned int tlb_set(uint16_t vmid, uint64_t page)
 {
 	return (unsigned int)((page ^ (page >> 8) ^ ((uint64_t)vmid * 0x9e37u)) % TLB_SETS);

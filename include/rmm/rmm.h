@@ -112,6 +112,24 @@ RMM_API int rmm_create(const struct rmm_config *cfg, struct rmm **out);
 RMM_API void rmm_destroy(struct rmm *rmm);
 
 /*
+ * Return an instance to the state rmm_create() left it in, by state rather
+ * than by unmapping: every granule UNDELEGATED and Non-secure with zero
+ * contents, no realms, all VMIDs free; reasons, histories, RMI traces,
+ * findings, statistics, fault injection, TLBs and GPT caches cleared. The
+ * configuration, the memory mappings (rmm_ns_ptr pointers stay valid) and
+ * the installed vCPU backend are kept. For fuzzers and test suites that run
+ * many independent cases on one instance.
+ * Cost: clearing the metadata (about 20 bytes per DRAM granule) plus, with
+ * the built-in HAL, one mprotect for the whole NS view if any granule was
+ * delegated and dropping the DRAM pages in use (the next touch of a page
+ * faults in a zero page).
+ * Call it only while no other call on the instance is running (no RMI call,
+ * no REC running, no host access on another thread). RMM_OK, or RMM_EOS if
+ * the HAL could not reset memory (the instance is then unusable: destroy it).
+ */
+RMM_API int rmm_reset(struct rmm *rmm);
+
+/*
  * The SMC conduit: what EL2 delivers to the RMM on CPU 'cpu'. x[0] is the FID,
  * x[1..17] the arguments; results come back in x[0..17] (SMCCC 1.2: unused
  * result registers are zero). Unknown FIDs return SMCCC NOT_SUPPORTED (-1).

@@ -70,6 +70,8 @@ struct rmm_cpu {
 
 #define RMM_MAX_FINDINGS 64u
 
+/* Every field below that changes after rmm_create() must be put back by
+ * rmm_reset() (core/reset.c). */
 struct rmm {
 	struct rmm_config cfg;
 	const struct rmm_hal_ops *hal;

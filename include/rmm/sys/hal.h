@@ -20,10 +20,11 @@
 extern "C" {
 #endif
 
-/* 2 added the attestation operations; version-1 tables are still accepted
- * (their instances have no attestation key unless rmm_config.attest gives
- * one). */
-#define RMM_HAL_VERSION 2u
+/* 2 added the attestation operations, 3 reset_memory(); version-1 and -2
+ * tables are still accepted (version-1 instances have no attestation key
+ * unless rmm_config.attest gives one; rmm_reset resets memory without
+ * reset_memory through gpt_set and granule_ptr). */
+#define RMM_HAL_VERSION 3u
 #define RMM_HAL_VERSION_MIN 1u
 
 /* Physical address spaces in the GPT. */
@@ -127,6 +128,14 @@ struct rmm_hal_ops {
 	 * up to 'cap' bytes into buf, the length in *len. 0 on success. */
 	int (*platform_token)(void *hal, const uint8_t *challenge, size_t challenge_len,
 			      uint8_t *buf, size_t cap, size_t *len);
+
+	/*
+	 * Version 3. For rmm_reset(): return the platform to what open() made:
+	 * every granule NS in the GPT, all of DRAM zero, every TLB and GPT cache
+	 * empty, no fault injection, counters zero; mappings stay. Called with
+	 * no other operation running. May be NULL. 0 on success.
+	 */
+	int (*reset_memory)(void *hal);
 };
 
 /* The built-in Linux host HAL. */

@@ -1,7 +1,14 @@
 /*
  * Shared by the fuzz harnesses: an input reader and pools of interesting
- * argument values, so that short inputs reach deep states. A fresh instance
- * (4 MiB of DRAM) per input keeps runs independent and reproducible.
+ * argument values, so that short inputs reach deep states. Each harness
+ * keeps one instance (4 MiB of DRAM) for the process and rmm_reset()s it
+ * before every input, which keeps runs independent and reproducible at a
+ * fraction of an rmm_create/rmm_destroy.
+ *
+ * Environment: FUZZ_DEEP=1 checks the invariants after every call (default:
+ * once per input, at its end) and replays every input's trace (default: a
+ * sample of one input in 8, chosen by the input's hash, so a finding
+ * reproduces with the same input).
  */
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
@@ -148,6 +155,103 @@ static inline void fz_check_result(const uint64_t *x, unsigned int nres, const c
 			fprintf(stderr, "finding: %s left X%u = 0x%llx\n", what, i, (unsigned long long)x[i]);
 			abort();
 		}
+}
+
+/*
+ * FUZZ_TIMING=1: the CPU time spent inside rmm_smc() (every RMI call the
+ * harness or its host code makes; the harness binaries link with
+ * --wrap=rmm_smc), printed at exit as "fuzz_timing: <calls> RMI calls,
+ * <seconds> s". bench/fuzz_rate.sh turns it into the rate the RMI calls
+ * alone would allow, beside the harness's own rate.
+ */
+#include <time.h>
+
+void __real_rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18]);
+void __wrap_rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18]);
+
+static uint64_t fz_rmi_ns, fz_rmi_calls;
+
+static uint64_t fz_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void fz_timing_report(void)
+{
+	fprintf(stderr, "fuzz_timing: %llu RMI calls, %.6f s\n", (unsigned long long)fz_rmi_calls,
+		(double)fz_rmi_ns / 1e9);
+}
+
+void __wrap_rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
+{
+	static int timing = -1;
+	uint64_t t0;
+
+	if (timing < 0) {
+		const char *e = getenv("FUZZ_TIMING");
+
+		timing = e && *e && *e != '0';
+		if (timing)
+			atexit(fz_timing_report);
+	}
+	if (!timing) {
+		__real_rmm_smc(rmm, cpu, x);
+		return;
+	}
+	t0 = fz_cpu_ns();
+	__real_rmm_smc(rmm, cpu, x);
+	fz_rmi_ns += fz_cpu_ns() - t0;
+	fz_rmi_calls++;
+}
+
+/* FUZZ_DEEP=1 in the environment (read once). */
+static inline int fz_deep(void)
+{
+	static int deep = -1;
+
+	if (deep < 0) {
+		const char *e = getenv("FUZZ_DEEP");
+
+		deep = e && *e && *e != '0';
+	}
+	return deep;
+}
+
+/* FNV-1a of the input: deterministic sampling. */
+static inline uint64_t fz_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The harness's instance: created on the first input, reset before each;
+ * one input in 64 (by its hash 'h') gets a new instance instead, so that
+ * creation and destruction stay exercised (a reset instance and a new one
+ * behave the same: unit/core/test_reset.c). */
+static inline struct rmm *fz_instance(struct rmm **slot, unsigned int flags, uint64_t h)
+{
+	if (*slot && (h >> 58) == 0) {
+		rmm_destroy(*slot);
+		*slot = NULL;
+	}
+	if (!*slot) {
+		struct rmm_config cfg;
+
+		rmm_config_init(&cfg);
+		cfg.dram_size = FZ_DRAM_SIZE;
+		cfg.flags = flags;
+		if (rmm_create(&cfg, slot) != RMM_OK)
+			abort();
+	} else if (rmm_reset(*slot) != RMM_OK) {
+		abort();
+	}
+	return *slot;
 }
 
 static inline void fz_check_invariants(struct rmm *r, const char *after)

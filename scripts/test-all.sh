@@ -36,21 +36,26 @@ done
 echo "=== fuzz: ${FUZZ_SECONDS}s per fuzzer"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
+# crashing inputs are written under the build tree, never into the checkout
+art=build/fuzz/artifacts
+mkdir -p "$art"
 fuzz_one() {
 	local name=$1 corpus=$2 dir rc
 	dir=$(mktemp -d)
 	mkdir -p "$dir/corpus"
 	cp fuzz/corpora/"$corpus"/* "$dir/corpus/"
+	rm -f "$art/$name"-*
 	set +e
 	./build/fuzz/fuzz/"$name" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=3072 \
-		-print_final_stats=1 -artifact_prefix="$dir/" "$dir/corpus" >"$dir/log" 2>&1
+		-print_final_stats=1 -artifact_prefix="$art/$name-" "$dir/corpus" >"$dir/log" 2>&1
 	rc=$?
 	set -e
 	grep -E "^#[0-9]+[[:space:]]+DONE|average_exec_per_sec" "$dir/log" | sed "s/^/$name: /"
 	if [ $rc -ne 0 ]; then
 		echo "$name: FINDING (exit $rc)"
 		grep -E "finding|ERROR|SUMMARY|runtime error" "$dir/log" | head -20
-		for a in "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*; do
+		for a in "$art/$name"-crash-* "$art/$name"-leak-* "$art/$name"-timeout-* \
+			"$art/$name"-oom-* "$art/$name"-slow-unit-*; do
 			[ -f "$a" ] || continue
 			echo "input $(basename "$a") (reproduce: build/default/fuzz/${name}_replay FILE):"
 			od -An -tx1 -v "$a"

@@ -123,9 +123,13 @@ RMM_API void rmm_destroy(struct rmm *rmm);
  * the built-in HAL, one mprotect for the whole NS view if any granule was
  * delegated and dropping the DRAM pages in use (the next touch of a page
  * faults in a zero page).
+ * Migration key slots and sessions are dropped (the nonce counter keeps
+ * growing); pending host interrupts are cleared; the attestation material
+ * (configuration) stays.
  * Call it only while no other call on the instance is running (no RMI call,
  * no REC running, no host access on another thread). RMM_OK, or RMM_EOS if
- * the HAL could not reset memory (the instance is then unusable: destroy it).
+ * the HAL could not reset memory, RMM_ENOMEM if migration state could not
+ * be set up again (the instance is then unusable: destroy it).
  */
 RMM_API int rmm_reset(struct rmm *rmm);
 

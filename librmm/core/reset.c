@@ -8,6 +8,7 @@
 
 #include "core/rmm_int.h"
 #include "granule/granule.h"
+#include "migrate/mig.h"
 
 /* For a HAL of version 1 or 2 (no reset_memory): every granule the core knows is in
  * Realm PAS goes back to NS, and every granule is zeroed through the RMM's
@@ -32,6 +33,7 @@ static int reset_memory_generic(struct rmm *rmm)
 static void reset_cpu(struct rmm_cpu *pc)
 {
 	pc->reason[0] = '\0';
+	memset(pc->tlbc, 0, sizeof(pc->tlbc));
 	memset(&pc->hist, 0, sizeof(pc->hist));
 	memset(pc->s2log, 0, sizeof(pc->s2log));
 	atomic_store_explicit(&pc->s2log_head, 0, memory_order_relaxed);
@@ -40,6 +42,7 @@ static void reset_cpu(struct rmm_cpu *pc)
 	pc->snaps.len = 0;
 	pc->nsnaps = 0;
 	memset(pc->trace_in, 0, sizeof(pc->trace_in));
+	atomic_store_explicit(&pc->irq_pending, 0, memory_order_relaxed);
 }
 
 int rmm_reset(struct rmm *rmm)
@@ -54,6 +57,17 @@ int rmm_reset(struct rmm *rmm)
 		rc = reset_memory_generic(rmm);
 	if (rc != RMM_OK)
 		return rc;
+	/* migration: no key slots or sessions; the nonce counter keeps growing
+	 * (a nonce is never used twice by an instance, resets included) */
+	if (rmm->mig) {
+		uint64_t nonce = atomic_load(&rmm->mig_nonce);
+
+		mig_instance_fini(rmm);
+		if (mig_instance_init(rmm) != RMM_OK)
+			return RMM_ENOMEM;
+		if (atomic_load(&rmm->mig_nonce) < nonce)
+			atomic_store(&rmm->mig_nonce, nonce);
+	}
 	memset(rmm->gran, 0, rmm->ngran * sizeof(*rmm->gran));
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++)
 		reset_cpu(&rmm->cpus[i]);
@@ -65,6 +79,7 @@ int rmm_reset(struct rmm *rmm)
 	atomic_store(&rmm->n_delegated, 0);
 	atomic_store(&rmm->s2_inflight, 0);
 	atomic_store(&rmm->gpt_inflight, 0);
+	atomic_store(&rmm->s2_gen, 0);
 	atomic_store(&rmm->nfindings, 0);
 	atomic_store(&rmm->trace_seq, 0);
 	atomic_store(&rmm->host_gpf_logged, 0);

@@ -50,8 +50,17 @@ struct s2_change {
 };
 #define RMM_S2LOG_PER_CPU 256u
 
+/* Checking mode: a TLB entry this CPU already compared with the tables, and
+ * the s2_gen it was compared at (direct mapped; owned by the CPU's vCPU). */
+struct tlb_checked {
+	uint64_t tag;        /* ipa page | vmid << 48 | 1 (valid) ... see s2.c */
+	uint64_t desc, seq, gen;
+};
+#define RMM_TLB_CHECKED 256u
+
 struct rmm_cpu {
 	char reason[RMM_REASON_LEN];
+	struct tlb_checked tlbc[RMM_TLB_CHECKED];
 	struct rmm_hist_ring hist;
 	struct s2_change s2log[RMM_S2LOG_PER_CPU];
 	_Atomic uint64_t s2log_head;
@@ -88,6 +97,7 @@ struct rmm {
 	/* TLB and GPT-cache checking (RMM_CFG_TLB_CHECK) */
 	_Atomic int s2_inflight;       /* RTT changes whose TLBI is not issued yet */
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
+	_Atomic uint64_t s2_gen;       /* RTT walks ended + RTT changes (checking mode) */
 	_Atomic uint64_t nfindings;
 	_Atomic uint64_t trace_seq;    /* global order of traced calls */
 	_Atomic int host_gpf_logged;   /* the host-caused realm GPF was logged */

@@ -96,6 +96,7 @@ void rtt_walk_lock(struct call *c, const struct s2_ctx *s, uint64_t ipa, int tar
 		tbl = granule_map(rmm, g);
 		l++;
 	}
+	w->rmm = rmm;
 	w->g = g;
 	w->tbl = tbl;
 	w->level = l;

@@ -90,6 +90,7 @@ static inline bool rtte_counts(enum rtte_state st)
 }
 
 struct rtt_walk {
+	struct rmm *rmm;
 	struct granule *g;   /* the RTT reached; locked */
 	uint64_t *tbl;
 	int level;           /* level of g's entries */
@@ -106,8 +107,13 @@ struct rtt_walk {
 void rtt_walk_lock(struct call *c, const struct s2_ctx *s, uint64_t ipa, int target,
 		   struct rtt_walk *w, struct granule *rd);
 
+/* Ends a walk. In checking mode it also counts a possible change of the
+ * tables (every RTT write happens under a walk), so that TLB hits already
+ * compared with the tables are compared again only after a change. */
 static inline void rtt_walk_unlock(struct rtt_walk *w)
 {
+	if (w->rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+		atomic_fetch_add_explicit(&w->rmm->s2_gen, 1, memory_order_release);
 	granule_unlock(w->g);
 }
 

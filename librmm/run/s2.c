@@ -83,19 +83,35 @@ void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out)
 	vcpu_access_end(v->rmm, v->cpu);
 }
 
-/* Checking mode: a TLB hit must agree with the tables unless a change is
- * between its RTT write and its TLBI. */
+/*
+ * Checking mode: a TLB hit must agree with the tables unless a change is
+ * between its RTT write and its TLBI. The comparison costs a walk, so it is
+ * made once per entry and change: an entry found to agree is remembered
+ * with the change generation (s2_gen, counted by every RTT walk that ends
+ * and every TLBI) it was compared at, and its hits are not compared again
+ * until the generation moves. A change the RMM makes without a walk or a
+ * TLBI could hide behind that, but every RTT write happens under a walk.
+ */
 static void tlb_check(struct rmm_vcpu *v, uint64_t ipa, const struct rmm_tlb_entry *te)
 {
 	struct rmm *rmm = v->rmm;
+	struct tlb_checked *tc;
 	const struct s2_change *ch;
 	const struct rmi_cmd *cmd;
 	struct s2_lookup now;
-
 	struct rmm_tlb_entry again;
+	uint64_t tag = (ipa & ~GRANULE_MASK) | ((uint64_t)v->s2.vmid << 48) | 1, gen;
 
+	tc = &rmm->cpus[v->cpu].tlbc[((ipa >> GRANULE_SHIFT) ^ v->s2.vmid) % RMM_TLB_CHECKED];
+	gen = atomic_load_explicit(&rmm->s2_gen, memory_order_acquire);
+	if (tc->tag == tag && tc->desc == te->desc && tc->seq == te->seq && tc->gen == gen)
+		return;
 	s2_walk(v, ipa, &now, false);
-	if ((now.level == te->level && now.desc == te->desc) || atomic_load(&rmm->s2_inflight))
+	if (now.level == te->level && now.desc == te->desc) {
+		*tc = (struct tlb_checked){ tag, te->desc, te->seq, gen };
+		return;
+	}
+	if (atomic_load(&rmm->s2_inflight))
 		return;
 	/* A TLBI that reached this CPU after the hit removed the entry: the
 	 * hit was legitimate. Stale means it is still there. */

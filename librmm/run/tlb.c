@@ -26,6 +26,8 @@ void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size)
 	e->fnum = c->fnum;
 	e->cpu = (uint8_t)c->cpu;
 	atomic_store_explicit(&pc->s2log_head, h + 1, memory_order_release);
+	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+		atomic_fetch_add_explicit(&rmm->s2_gen, 1, memory_order_release);
 	if (rmm->hal->tlbi)
 		rmm->hal->tlbi(rmm->hal_h, c->cpu, vmid, ipa, size);
 	vcpu_sync(rmm);

@@ -68,6 +68,9 @@ static int s1_fault(struct cpu *c, enum acc a, uint64_t fsc, uint64_t va)
 	return a64_take(c, ec, fsc | (a == WR ? (1ull << 6) : 0), va, c->r->pc);
 }
 
+/* The PE's physical address size (PAMax): 48 bits, as OA_MASK. */
+#define A64_PAMAX 48
+
 /* VA -> IPA through the EL1 stage-1 tables (4 KiB granule). */
 static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 {
@@ -77,6 +80,13 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 	unsigned int tsz, bits, level;
 
 	if (!(r->sctlr_el1 & 1)) {
+		/* stage 1 off (AArch64.S1DisabledOutput): VA bits from the top
+		 * (63, or 55 under TBI for data) down to the PE's PA size must
+		 * be zero, else a stage-1 address size fault at level 0 */
+		unsigned int top = a != FETCH && BIT(tcr, hi ? 38 : 37) ? 55 : 63;
+
+		if (((va & (top == 63 ? ~0ull : (1ull << 56) - 1)) >> A64_PAMAX) != 0)
+			return s1_fault(c, a, 0x00, va);
 		*ipa = va;
 		return DONE;
 	}

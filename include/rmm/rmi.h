@@ -299,6 +299,37 @@ RMM_API uint64_t rmm_rmi_rtt_set_ripas(struct rmm *r, unsigned cpu, uint64_t rd,
 RMM_API void rmm_explain_exit(struct rmm *r, uint64_t rd, const struct rmi_rec_exit *exit,
 			      char *buf, size_t len);
 
+/*
+ * Decode a syndrome without an instance, as a person holding only a log
+ * does (the rmm-esr tool): ESR_EL2, with HPFAR_EL2 and FAR_EL2 when 'have'
+ * says they are known, in the explainer's sentences plus what commonly
+ * causes that fault on a realm.
+ */
+#define RMM_ESR_HAVE_HPFAR 1u
+#define RMM_ESR_HAVE_FAR   2u
+RMM_API void rmm_explain_esr(uint64_t esr, uint64_t hpfar, uint64_t far, unsigned have,
+			     char *buf, size_t len);
+
+/*
+ * SEA loops. A REC whose injected SEAs cannot make progress (its vector, or
+ * the access it retries, is in RIPAS EMPTY memory, or VBAR_EL1 is unset)
+ * would loop inside REC_ENTER. After RMM_SEA_LOOP SEAs in a row for one IPA
+ * with no other exit, REC_ENTER ends with an IRQ exit and the loop is kept
+ * here (and named by rmm_explain_exit for that exit). Entering again
+ * continues the realm, and the loop.
+ */
+#define RMM_SEA_LOOP 64u
+struct rmm_sea_loop {
+	uint64_t ipa;           /* the IPA every SEA was for */
+	uint64_t vbar, pc;      /* VBAR_EL1 and the vector the last SEA went to */
+	uint64_t count;         /* SEAs in a row (RMM_SEA_LOOP) */
+	unsigned int rec_index; /* the REC's MPIDR index */
+	unsigned int ripas;     /* RMI_EMPTY/RMI_RAM, or 0xff: none (unprotected IPA) */
+};
+/* The last SEA loop of the realm at rd: 1 (*out filled), 0 if none,
+ * RMM_EINVAL if rd is not an RD. */
+RMM_API int rmm_realm_sea_loop(struct rmm *r, uint64_t rd, struct rmm_sea_loop *out);
+
 /* Measurement read-out for tests and tools (not part of the RMI ABI): the
  * realm's RIM (index 0) or REM[index] as 64 bytes. */
 RMM_API int rmm_realm_measurement(struct rmm *r, uint64_t rd, unsigned index,

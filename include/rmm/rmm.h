@@ -43,6 +43,7 @@ struct rmm_attest_config;
 #define RMM_CFG_GPT_SOFTWARE (1u << 0) /* no mprotect, no SIGSEGV handler */
 #define RMM_CFG_TLB_CHECK    (1u << 1) /* check every cached translation (findings) */
 #define RMM_CFG_TRACE        (1u << 2) /* record every RMI call (rmm_trace_save) */
+#define RMM_CFG_TIMELINE     (1u << 4) /* record a per-CPU timeline (rmm_timeline_save) */
 
 struct rmm_config {
 	uint64_t dram_base, dram_size;     /* delegable DRAM window */
@@ -212,10 +213,12 @@ RMM_API void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st);
 #define RMM_FAULT_TLBI_LOCAL (1u << 1)  /* stage-2 TLBIs reach only the issuing CPU */
 #define RMM_FAULT_GPTI_DROP  (1u << 2)  /* GPT invalidations are lost */
 #define RMM_FAULT_GPTI_LOCAL (1u << 3)  /* GPT invalidations reach only the issuing CPU */
+#define RMM_FAULT_CMO_DROP   (1u << 4)  /* the clean+invalidate to PoPA of a PAS change is lost */
+#define RMM_FAULT_CMO_LOCAL  (1u << 5)  /* ... reaches only the issuing CPU's data cache */
 /* Inject faults into the HAL's invalidations (the built-in HAL supports all). */
 RMM_API void rmm_set_faults(struct rmm *rmm, unsigned int faults);
 
-enum rmm_finding_kind { RMM_FINDING_TLB = 1, RMM_FINDING_GPT = 2 };
+enum rmm_finding_kind { RMM_FINDING_TLB = 1, RMM_FINDING_GPT = 2, RMM_FINDING_CACHE = 3 };
 struct rmm_finding {
 	int kind;            /* enum rmm_finding_kind */
 	unsigned int cpu;    /* the CPU that used the stale entry */
@@ -261,6 +264,19 @@ RMM_API int rmm_trace_replay(struct rmm *rmm, const void *trace, size_t len, cha
  * model the interrupts that stop realm code itself (their budget).
  */
 RMM_API void rmm_host_irq(struct rmm *rmm, unsigned int cpu);
+
+/*
+ * The timeline of a run (RMM_CFG_TIMELINE): every CPU's RMI calls, REC runs,
+ * host accesses (rmm_host_*_on), stage-2 TLBIs and GPT changes with their
+ * invalidations (and how far each reached, under fault injection), cache
+ * maintenance and findings, as Chrome/Perfetto trace-event JSON with one
+ * track per CPU (open it at ui.perfetto.dev or chrome://tracing). emit()
+ * receives the JSON in chunks; a non-zero return stops and is returned.
+ * RMM_EINVAL if the timeline is off. Call it with no RMI call in flight.
+ * Each CPU keeps its last 8192 events.
+ */
+RMM_API int rmm_timeline_save(struct rmm *rmm,
+			      int (*emit)(void *ctx, const void *buf, size_t len), void *ctx);
 
 /* Library status as text. */
 RMM_API const char *rmm_strerror(int err);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/rmi_table.h"
+#include "diag/timeline.h"
 #include "diag/trace.h"
 #include "granule/granule.h"
 #include <rmm/migrate.h>
@@ -74,7 +75,7 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 {
 	uint64_t fid = x[0] & ~(1ull << 16);
 	const struct rmi_cmd *cmd = NULL;
-	uint64_t res[18] = { 0 };
+	uint64_t res[18] = { 0 }, t0 = 0, x1;
 	struct call c;
 	unsigned int i;
 
@@ -101,6 +102,9 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 	atomic_fetch_add_explicit(&rmm->n_calls, 1, memory_order_relaxed);
 	if (rmm->cfg.flags & RMM_CFG_TRACE)
 		trace_begin(&c, x);
+	x1 = x[1];
+	if (tl_on(rmm))
+		t0 = tl_now(rmm);
 	res[0] = cmd->fn(&c, x, res);
 	if (res[0] != RMI_SUCCESS)
 		atomic_fetch_add_explicit(&rmm->n_fail, 1, memory_order_relaxed);
@@ -109,4 +113,11 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 		x[i] = i <= cmd->nres ? res[i] : 0;
 	if (rmm->cfg.flags & RMM_CFG_TRACE)
 		trace_end(&c, x);
+	if (tl_on(rmm)) {
+		struct tl_event e = { .kind = TL_RMI, .fnum = c.fnum, .t0 = t0, .t1 = tl_now(rmm),
+				      .b = x[0] };
+
+		e.a = x1;
+		tl_add(rmm, cpu, &e);
+	}
 }

@@ -6,6 +6,7 @@
 #include "core/rmm_int.h"
 #include "attest/attest.h"
 #include <rmm/vcpu.h>
+#include "diag/timeline.h"
 #include "diag/trace.h"
 #include "granule/granule.h"
 #include "migrate/mig.h"
@@ -138,7 +139,10 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	if (rc != RMM_OK)
 		goto fail;
 	rc = attest_init(rmm, cfg);
+	if (rc == RMM_OK && (cfg->flags & RMM_CFG_TIMELINE))
+		rc = tl_alloc(rmm);
 	if (rc != RMM_OK) {
+		attest_fini(rmm);
 		rmm->hal->close(rmm->hal_h);
 		goto fail;
 	}
@@ -152,6 +156,8 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	*out = rmm;
 	return RMM_OK;
 fail:
+	if (rmm->cpus)
+		tl_free(rmm);
 	free(rmm->gran);
 	free(rmm->cpus);
 	free(rmm);
@@ -169,6 +175,7 @@ void rmm_destroy(struct rmm *rmm)
 		free(rmm->cpus[i].trace.data);
 		free(rmm->cpus[i].snaps.data);
 	}
+	tl_free(rmm);
 	free(rmm->gran);
 	free(rmm->cpus);
 	free(rmm);

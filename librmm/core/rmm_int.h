@@ -23,6 +23,7 @@
 
 struct granule;
 struct attest_keys;
+struct tl_event;
 
 /*
  * A CPU's ring of granule state changes. Appended only by the owning CPU;
@@ -75,6 +76,9 @@ struct rmm_cpu {
 	/* A host interrupt is pending on this CPU (rmm_host_irq); consumed by
 	 * the REC exit that delivers it. */
 	_Atomic uint8_t irq_pending;
+	/* Timeline (RMM_CFG_TIMELINE): this CPU's ring, owned by this CPU index. */
+	struct tl_event *tl;
+	uint64_t tl_head;
 };
 
 #define RMM_MAX_FINDINGS 64u
@@ -110,6 +114,8 @@ struct rmm {
 	struct mig_instance *mig;
 	_Atomic uint64_t mig_nonce;    /* the GCM nonce counter: only grows */
 	_Atomic uint64_t mig_kid;      /* key ids */
+	_Atomic unsigned int faults;   /* as last given to rmm_set_faults */
+	uint64_t tl_base;              /* timeline clock origin; 0: timeline off */
 };
 
 /* The context of one RMI/RSI call on one CPU. */

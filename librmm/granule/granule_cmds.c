@@ -2,6 +2,7 @@
 #include "core/rmi_table.h"
 #include "granule/granule.h"
 #include "run/tlb.h"
+#include "diag/timeline.h"
 
 /*
  * GRANULE_DELEGATE(addr): UNDELEGATED -> DELEGATED, GPT NS -> Realm, wiped.
@@ -31,6 +32,8 @@ uint64_t rmi_granule_delegate(struct call *c, const uint64_t *a, uint64_t *res)
 				(unsigned long long)pa);
 		goto out;
 	}
+	if (tl_on(rmm))
+		tl_instant(rmm, c->cpu, TL_GPT, pa, RMM_PAS_REALM, 0, atomic_load(&rmm->faults));
 	/* After the PAS change, so the host cannot write behind the wipe, and
 	 * after in-flight realm accesses through an NS mapping completed. */
 	vcpu_sync(rmm);
@@ -62,6 +65,8 @@ uint64_t rmi_granule_undelegate(struct call *c, const uint64_t *a, uint64_t *res
 	if (rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_NS) != 0)
 		rmm_panic(rmm, "GPT refused Realm -> NS for 0x%llx", (unsigned long long)pa);
 	gpt_change_end(rmm);
+	if (tl_on(rmm))
+		tl_instant(rmm, c->cpu, TL_GPT, pa, RMM_PAS_NS, 0, atomic_load(&rmm->faults));
 	granule_set_state_locked(c, g, RMM_GRANULE_UNDELEGATED);
 	granule_unlock(g);
 	return RMI_SUCCESS;

@@ -38,6 +38,12 @@ struct realm {
 	uint64_t cntvoff;
 	/* Live migration session (librmm/migrate/, docs/migration.md). */
 	struct mig_session mig;
+	/* The last SEA loop a REC_ENTER of this realm cut short (run_loop):
+	 * written by the REC that looped, read by the explainer; each field
+	 * atomic, loop_count written last (0: none). */
+	_Atomic uint64_t loop_ipa, loop_vbar, loop_pc;
+	_Atomic uint32_t loop_rec, loop_ripas;
+	_Atomic uint64_t loop_count;
 };
 _Static_assert(sizeof(struct realm) <= 4096, "realm fits its RD granule");
 

@@ -32,6 +32,17 @@ static void take_exception(struct rmm_vcpu *v, uint64_t esr_el1, uint64_t far)
 		v->rmm->vcpu_ops->exception_taken(v->rmm->vcpu_ctx, v);
 }
 
+/* An SEA into the realm for the abort 'x' (RIPAS as the tables say, or
+ * RUN_RIPAS_NONE), noted for SEA loop detection. */
+static void inject_sea_at(struct rmm_vcpu *v, const struct rmm_vcpu_exit *x, bool iabt,
+			  unsigned int ripas)
+{
+	v->sea_injected = true;
+	v->sea_ipa = x->ipa;
+	v->sea_ripas = ripas;
+	run_inject_sea(v, x->esr, x->far, iabt);
+}
+
 void run_inject_sea(struct rmm_vcpu *v, uint64_t esr_el2, uint64_t far, bool iabt)
 {
 	bool from_el0 = ((v->rec->regs.pstate >> 2) & 3) == 0;
@@ -68,7 +79,7 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 	struct s2_lookup lk;
 
 	if (fsc == RMM_FSC_SEA || !ipa_in_range(ipa, v->s2.ipa_width)) {
-		run_inject_sea(v, x->esr, x->far, iabt);
+		inject_sea_at(v, x, iabt, RUN_RIPAS_NONE);
 		return RUN_CONTINUE;
 	}
 	if (fsc == RMM_FSC_GPF || (fsc >= RMM_FSC_GPF_WALK(0) && fsc <= RMM_FSC_GPF_WALK(3))) {
@@ -85,7 +96,7 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 	s2_lookup(v, ipa & ~GRANULE_MASK, &lk);
 	if (ipa_is_protected(ipa, v->s2.ipa_width)) {
 		if (lk.e.ripas == RMI_EMPTY) {
-			run_inject_sea(v, x->esr, x->far, iabt);
+			inject_sea_at(v, x, iabt, RMI_EMPTY);
 			return RUN_CONTINUE;
 		}
 		if (lk.desc & DESC_VALID)
@@ -98,7 +109,7 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 	}
 	/* unprotected IPA */
 	if (iabt) {
-		run_inject_sea(v, x->esr, x->far, true);
+		inject_sea_at(v, x, true, RUN_RIPAS_NONE);
 		return RUN_CONTINUE;
 	}
 	if ((lk.desc & DESC_VALID) && fsc != (uint64_t)RMM_FSC_PERMISSION(lk.level))

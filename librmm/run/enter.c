@@ -7,6 +7,7 @@
 #include "core/rmi_table.h"
 #include "run/run.h"
 #include "rtt/rtt.h"
+#include "diag/timeline.h"
 
 #define RUN_MAX_HANDLED 4096  /* RMM-handled exits per REC_ENTER before an IRQ exit */
 
@@ -128,6 +129,41 @@ static void rec_finish_exit(struct rmm_vcpu *v)
 	}
 }
 
+/* After an exit handled inside the RMM: true if the SEAs the RMM injected
+ * have become a loop (RUN_SEA_LOOP in a row at one IPA with no other exit in
+ * between), which is then recorded in the realm and logged. */
+static bool sea_loop(struct rmm_vcpu *v)
+{
+	struct realm *r = v->realm;
+
+	if (!v->sea_injected) {
+		v->sea_run = 0;
+		return false;
+	}
+	v->sea_injected = false;
+	if (v->sea_run == 0 || v->sea_ipa != v->sea_last)
+		v->sea_run = 0;
+	v->sea_last = v->sea_ipa;
+	if (++v->sea_run < RUN_SEA_LOOP)
+		return false;
+	v->sea_looped = true;
+	atomic_store_explicit(&r->loop_count, 0, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_ipa, v->sea_ipa, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_vbar, v->rec->regs.vbar_el1, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_pc, v->rec->regs.pc, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_rec, (uint32_t)v->rec->index, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_ripas, v->sea_ripas, memory_order_relaxed);
+	atomic_store_explicit(&r->loop_count, v->sea_run, memory_order_release);
+	rmm_log(v->rmm, RMM_LOG_ERROR,
+		"SEA loop: REC %u of realm 0x%llx took %u SEAs in a row for IPA 0x%llx (RIPAS %s), "
+		"each delivered to its vector at 0x%llx (VBAR_EL1 0x%llx); REC_ENTER ends with an IRQ "
+		"exit", (unsigned int)v->rec->index, (unsigned long long)v->rec->owner, v->sea_run,
+		(unsigned long long)v->sea_ipa,
+		v->sea_ripas == RMI_EMPTY ? "EMPTY" : v->sea_ripas == RMI_RAM ? "RAM" : "none",
+		(unsigned long long)v->rec->regs.pc, (unsigned long long)v->rec->regs.vbar_el1);
+	return true;
+}
+
 static void run_loop(struct rmm_vcpu *v)
 {
 	const struct rmm_vcpu_ops *ops = v->rmm->vcpu_ops;
@@ -173,6 +209,10 @@ static void run_loop(struct rmm_vcpu *v)
 		}
 		if (act == RUN_EXIT)
 			return;
+		if (sea_loop(v)) {
+			v->exit->exit_reason = RMI_EXIT_IRQ;
+			return;
+		}
 		if (!mig_may_run(v->realm)) {
 			/* paused for migration while this REC ran */
 			v->exit->exit_reason = RMI_EXIT_IRQ;
@@ -199,7 +239,7 @@ static void run_loop(struct rmm_vcpu *v)
 uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res)
 {
 	struct rmm *rmm = c->rmm;
-	uint64_t rec_pa = a[1], run = a[2], ret;
+	uint64_t rec_pa = a[1], run = a[2], ret, t0;
 	struct rmi_rec_enter en;
 	struct rmi_rec_exit ex;
 	struct rmm_vcpu v;
@@ -261,9 +301,20 @@ uint64_t rmi_rec_enter(struct call *c, const uint64_t *a, uint64_t *res)
 	v.rec_pa = rec_pa;
 	v.exit = &ex;
 	realm_s2_ctx(r, &v.s2);
+	t0 = tl_on(rmm) ? tl_now(rmm) : 0;
 	if (rec_apply_entry(&v, &en))
 		run_loop(&v);
 	rec_finish_exit(&v);
+	if (tl_on(rmm)) {
+		struct tl_event e = { .kind = TL_REC_RUN, .t0 = t0, .t1 = tl_now(rmm), .a = rec_pa,
+				      .b = ex.exit_reason, .c = ex.esr, .d = ex.hpfar };
+
+		tl_add(rmm, c->cpu, &e);
+	}
+	/* a loop report stands until this REC exits for another reason */
+	if (!v.sea_looped && atomic_load_explicit(&r->loop_count, memory_order_relaxed) &&
+	    atomic_load_explicit(&r->loop_rec, memory_order_relaxed) == rec->index)
+		atomic_store_explicit(&r->loop_count, 0, memory_order_relaxed);
 	granule_put(g);  /* READY */
 	if (ns_write(rmm, run + 0x800, &ex, sizeof(ex)) != 0)
 		return call_fail(c, RMI_ERROR_INPUT, 0,

@@ -22,7 +22,20 @@ struct rmm_vcpu {
 	struct s2_ctx s2;
 	bool trap_wfi, trap_wfe;
 	struct rmi_rec_exit *exit;  /* the exit being built */
+	/* SEA loop detection (run_loop): the IPA and RIPAS of the last SEA the
+	 * RMM injected, and how many in a row were for that IPA. */
+	bool sea_injected;
+	uint64_t sea_ipa, sea_last;
+	unsigned int sea_ripas, sea_run;
+	bool sea_looped;   /* this REC_ENTER ended on an SEA loop */
 };
+
+/* RIPAS value recorded for an SEA with no RIPAS behind it (outside the
+ * protected IPA space, or no memory behind a mapping). */
+#define RUN_RIPAS_NONE 0xffu
+/* RMM-injected SEAs in a row at one IPA that make an SEA loop: the REC_ENTER
+ * ends with an IRQ exit and the loop is reported (rmm_realm_sea_loop). */
+#define RUN_SEA_LOOP RMM_SEA_LOOP
 
 /* What the RMM does after handling a vCPU exit. */
 enum run_action {

@@ -6,6 +6,7 @@
 #include "granule/granule.h"
 #include "run/run.h"
 #include "run/tlb.h"
+#include "diag/timeline.h"
 
 void s2_change_begin(struct call *c)
 {
@@ -30,6 +31,8 @@ void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size)
 		atomic_fetch_add_explicit(&rmm->s2_gen, 1, memory_order_release);
 	if (rmm->hal->tlbi)
 		rmm->hal->tlbi(rmm->hal_h, c->cpu, vmid, ipa, size);
+	if (tl_on(rmm))
+		tl_instant(rmm, c->cpu, TL_TLBI, ipa, size, vmid, atomic_load(&rmm->faults));
 	vcpu_sync(rmm);
 	atomic_fetch_sub(&rmm->s2_inflight, 1);
 }
@@ -109,6 +112,7 @@ void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, 
 	if (n >= RMM_MAX_FINDINGS)
 		return;
 	f = &rmm->findings[n];
+	tl_instant(rmm, cpu, TL_FINDING, n, 0, 0, 0);
 	f->kind = kind;
 	f->cpu = cpu;
 	f->ipa = ipa;
@@ -130,6 +134,7 @@ size_t rmm_findings(struct rmm *rmm, struct rmm_finding *out, size_t max)
 
 void rmm_set_faults(struct rmm *rmm, unsigned int faults)
 {
+	atomic_store(&rmm->faults, faults);
 	if (rmm->hal->set_faults)
 		rmm->hal->set_faults(rmm->hal_h, faults);
 }
@@ -196,22 +201,37 @@ enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t i
 	return seen;
 }
 
+/* A host access on cpu: through (and filling) its GPT cache, and its data
+ * cache when the HAL models one. */
+static int host_access_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *buf, size_t len,
+			  int write)
+{
+	uint64_t t0 = tl_on(rmm) ? tl_now(rmm) : 0;
+	int rc;
+
+	for (uint64_t g = pa & ~GRANULE_MASK; len && g < pa + len; g += GRANULE_SIZE)
+		if (granule_find(rmm, g))
+			gpt_seen(rmm, cpu, g, 0);
+	rc = rmm->hal->host_access(rmm->hal_h, pa, buf, len, write);
+	if (tl_on(rmm)) {
+		struct tl_event e = { .kind = TL_HOST, .t0 = t0, .t1 = tl_now(rmm), .a = pa,
+				      .b = len, .c = (uint64_t)write };
+
+		tl_add(rmm, cpu, &e);
+	}
+	return rc;
+}
+
 int rmm_host_read_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *buf, size_t len)
 {
 	if (cpu >= rmm->cfg.ncpus)
 		return RMM_EINVAL;
-	for (uint64_t g = pa & ~GRANULE_MASK; len && g < pa + len; g += GRANULE_SIZE)
-		if (granule_find(rmm, g))
-			gpt_seen(rmm, cpu, g, 0);
-	return rmm->hal->host_access(rmm->hal_h, pa, buf, len, 0);
+	return host_access_on(rmm, cpu, pa, buf, len, 0);
 }
 
 int rmm_host_write_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, const void *buf, size_t len)
 {
 	if (cpu >= rmm->cfg.ncpus)
 		return RMM_EINVAL;
-	for (uint64_t g = pa & ~GRANULE_MASK; len && g < pa + len; g += GRANULE_SIZE)
-		if (granule_find(rmm, g))
-			gpt_seen(rmm, cpu, g, 0);
-	return rmm->hal->host_access(rmm->hal_h, pa, (void *)buf, len, 1);
+	return host_access_on(rmm, cpu, pa, (void *)buf, len, 1);
 }

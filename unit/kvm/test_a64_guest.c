@@ -66,7 +66,12 @@ static void finish(struct fx *f, struct run *g)
 
 static int setup_check(void **state)
 {
-	return fx_setup_size(state, FX_DRAM_SIZE, RMM_CFG_TLB_CHECK);
+	return fx_setup_size(state, FX_DRAM_SIZE, RMM_CFG_TLB_CHECK | RMM_CFG_TIMELINE);
+}
+
+static int write_file(void *ctx, const void *buf, size_t len)
+{
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
 }
 
 static void test_hello(void **state)
@@ -177,6 +182,14 @@ static void test_first_instruction_gpf_two_cpus(void **state)
 	assert_true(n >= 1);
 	print_message("finding: %s\n", fd[0].text);
 	assert_non_null(strstr(fd[0].text, "GRANULE_DELEGATE on cpu0"));
+	{
+		/* the run's timeline, for unit/diag/check_timeline.py and Perfetto */
+		FILE *out = fopen(RMM_TIMELINE_DIR "/timeline_first_instruction.json", "w");
+
+		assert_non_null(out);
+		assert_int_equal(rmm_timeline_save(f->rmm, write_file, out), 0);
+		assert_int_equal(fclose(out), 0);
+	}
 }
 
 static void test_first_instruction_clean(void **state)

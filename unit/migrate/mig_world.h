@@ -78,16 +78,21 @@ struct mw {
 	uint64_t U, ns_src, ns_dst;
 };
 
-static inline struct rmm *mw_machine(unsigned int flags)
+static inline struct rmm *mw_machine_size(uint64_t size, unsigned int flags)
 {
 	struct rmm_config cfg;
 	struct rmm *r;
 
 	rmm_config_init(&cfg);
-	cfg.dram_size = MW_DRAM;
+	cfg.dram_size = size;
 	cfg.flags = RMM_CFG_GPT_SOFTWARE | RMM_CFG_MIG_AUDIT | RMM_CFG_TLB_CHECK | flags;
 	assert_int_equal(rmm_create(&cfg, &r), RMM_OK);
 	return r;
+}
+
+static inline struct rmm *mw_machine(unsigned int flags)
+{
+	return mw_machine_size(MW_DRAM, flags);
 }
 
 static inline void mw_keys(struct mw *w, uint64_t session, uint8_t tag)

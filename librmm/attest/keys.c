@@ -5,6 +5,8 @@
  * platform token is bound to it (its challenge claim, key 10, is SHA-256 of
  * the COSE_Key encoding).
  */
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/bn.h>
@@ -20,6 +22,51 @@
 #include "attest/cbor.h"
 
 #define RAK_PUB_SIZE 97  /* 04 || x || y */
+#define MEMO_SLOTS 4
+
+/*
+ * Deriving a P-384 public key costs libcrypto 3.0 about 1.7 ms (a generic
+ * scalar multiplication), and fuzzers and tests create an instance per
+ * input. The derivation is a pure function of the scalar, so its last
+ * results are kept process-wide, keyed by SHA-256 of the scalar: the only
+ * state instances share, and it holds nothing of any instance but a public
+ * key. A spinlock guards the copies in and out.
+ */
+static struct memo {
+	bool used;
+	uint8_t id[SHA256_DIGEST_LENGTH];
+	uint8_t pub[RAK_PUB_SIZE];
+} memo[MEMO_SLOTS];
+static unsigned int memo_next;
+static atomic_flag memo_lock = ATOMIC_FLAG_INIT;
+
+static bool memo_get(const uint8_t id[SHA256_DIGEST_LENGTH], uint8_t pub[RAK_PUB_SIZE])
+{
+	bool hit = false;
+
+	while (atomic_flag_test_and_set_explicit(&memo_lock, memory_order_acquire))
+		;
+	for (unsigned int i = 0; i < MEMO_SLOTS && !hit; i++)
+		if (memo[i].used && !memcmp(memo[i].id, id, SHA256_DIGEST_LENGTH)) {
+			memcpy(pub, memo[i].pub, RAK_PUB_SIZE);
+			hit = true;
+		}
+	atomic_flag_clear_explicit(&memo_lock, memory_order_release);
+	return hit;
+}
+
+static void memo_put(const uint8_t id[SHA256_DIGEST_LENGTH], const uint8_t pub[RAK_PUB_SIZE])
+{
+	struct memo *m;
+
+	while (atomic_flag_test_and_set_explicit(&memo_lock, memory_order_acquire))
+		;
+	m = &memo[memo_next++ % MEMO_SLOTS];
+	m->used = true;
+	memcpy(m->id, id, SHA256_DIGEST_LENGTH);
+	memcpy(m->pub, pub, RAK_PUB_SIZE);
+	atomic_flag_clear_explicit(&memo_lock, memory_order_release);
+}
 
 /* The RAK from its private scalar: the key pair, and the public point
  * (computed here: libcrypto does not derive it on import). NULL if the scalar
@@ -33,13 +80,21 @@ static EVP_PKEY *rak_load(const uint8_t d[RMM_ATTEST_RAK_SIZE], uint8_t pub[RAK_
 	OSSL_PARAM *params = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_PKEY *pkey = NULL;
+	uint8_t id[SHA256_DIGEST_LENGTH];
+	bool known;
 
+	SHA256(d, RMM_ATTEST_RAK_SIZE, id);
+	known = memo_get(id, pub);
 	if (!grp || !priv || !pt || !bld || BN_is_zero(priv) ||
-	    BN_cmp(priv, EC_GROUP_get0_order(grp)) >= 0 ||
-	    !EC_POINT_mul(grp, pt, priv, NULL, NULL, NULL) ||
-	    EC_POINT_point2oct(grp, pt, POINT_CONVERSION_UNCOMPRESSED, pub, RAK_PUB_SIZE, NULL) !=
-		    RAK_PUB_SIZE)
+	    BN_cmp(priv, EC_GROUP_get0_order(grp)) >= 0)
 		goto out;
+	if (!known) {
+		if (!EC_POINT_mul(grp, pt, priv, NULL, NULL, NULL) ||
+		    EC_POINT_point2oct(grp, pt, POINT_CONVERSION_UNCOMPRESSED, pub, RAK_PUB_SIZE,
+				       NULL) != RAK_PUB_SIZE)
+			goto out;
+		memo_put(id, pub);
+	}
 	if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "secp384r1", 0) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv) ||
 	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, RAK_PUB_SIZE) ||

@@ -14,11 +14,6 @@
 
 #include "vcpu_a64_int.h"
 
-struct rmm_a64_ctx {
-	unsigned int budget;
-	_Atomic uint64_t retired;
-};
-
 struct rmm_a64_ctx *rmm_a64_ctx_new(unsigned int budget)
 {
 	struct rmm_a64_ctx *c = calloc(1, sizeof(*c));
@@ -45,6 +40,7 @@ int a64_take(struct cpu *c, unsigned int ec, uint64_t iss, uint64_t far, uint64_
 	struct rmm_vcpu_regs *r = c->r;
 	uint64_t off = el(c) == 0 ? 0x400 : (r->pstate & 1) ? 0x200 : 0;
 
+	a64_mon_clear(c);
 	r->esr_el1 = ((uint64_t)ec << 26) | (1ull << 25) | iss;
 	r->far_el1 = far;
 	r->elr_el1 = ret;
@@ -52,6 +48,25 @@ int a64_take(struct cpu *c, unsigned int ec, uint64_t iss, uint64_t far, uint64_
 	r->pstate = 0x3c5;
 	r->pc = r->vbar_el1 + off;
 	return EXC;
+}
+
+int a64_take_irq(struct cpu *c)
+{
+	struct rmm_vcpu_regs *r = c->r;
+	uint64_t off = el(c) == 0 ? 0x480 : (r->pstate & 1) ? 0x280 : 0x80;
+
+	a64_mon_clear(c);
+	r->elr_el1 = r->pc;
+	r->spsr_el1 = r->pstate;
+	r->pstate = 0x3c5;
+	r->pc = r->vbar_el1 + off;
+	return EXC;
+}
+
+int a64_align_fault(struct cpu *c, uint64_t va, enum acc a)
+{
+	return a64_take(c, el(c) == 0 ? 0x24 : 0x25, 0x21 | (a == WR ? (1ull << 6) : 0), va,
+			c->r->pc);
 }
 
 int a64_undef(struct cpu *c)
@@ -65,6 +80,10 @@ static int s1_fault(struct cpu *c, enum acc a, uint64_t fsc, uint64_t va)
 	bool low = el(c) == 0;
 	unsigned int ec = a == FETCH ? (low ? 0x20 : 0x21) : (low ? 0x24 : 0x25);
 
+	if (c->probe) {
+		c->probe_fsc = (unsigned int)fsc;
+		return EXC;
+	}
 	return a64_take(c, ec, fsc | (a == WR ? (1ull << 6) : 0), va, c->r->pc);
 }
 
@@ -77,7 +96,7 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 	struct rmm_vcpu_regs *r = c->r;
 	uint64_t tcr = r->tcr_el1, table, d = 0;
 	bool hi = BIT(va, 55);
-	unsigned int tsz, bits, level;
+	unsigned int tsz, bits, level, e = c->probe ? c->probe_el : el(c);
 
 	if (!(r->sctlr_el1 & 1)) {
 		/* stage 1 off (AArch64.S1DisabledOutput): VA bits from the top
@@ -123,8 +142,8 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 	}
 	if (!BIT(d, 10))
 		return s1_fault(c, a, 0x08 + level, va);   /* access flag */
-	if ((a == WR && BIT(d, 7)) || (el(c) == 0 && !BIT(d, 6)) ||
-	    (a == FETCH && BIT(d, el(c) == 0 ? 54 : 53)))
+	if ((a == WR && BIT(d, 7)) || (e == 0 && !BIT(d, 6)) ||
+	    (a == FETCH && BIT(d, e == 0 ? 54 : 53)))
 		return s1_fault(c, a, 0x0c + level, va);   /* permission */
 	{
 		uint64_t size = 1ull << (12 + 9 * (3 - level));
@@ -132,6 +151,25 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 		*ipa = ((d & OA_MASK) & ~(size - 1)) | (va & (size - 1));
 	}
 	return DONE;
+}
+
+int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
+{
+	return s1(c, va, a, ipa);
+}
+
+int a64_probe(struct cpu *c, uint64_t va, enum acc a, bool el0, uint64_t *ipa)
+{
+	int rc;
+
+	c->probe = true;
+	c->probe_el = el0 ? 0 : 1;
+	c->probe_fsc = 0;
+	rc = s1(c, va, a, ipa);
+	c->probe = false;
+	if (rc == STOP)
+		return -1;
+	return rc == DONE ? 0 : (int)c->probe_fsc;
 }
 
 /* One access of up to 8 bytes at a VA; 'syn' is the ISS the RMM needs to
@@ -152,6 +190,8 @@ int a64_mem(struct cpu *c, uint64_t va, void *buf, unsigned int size, enum acc a
 	rc = s1(c, va, a, &ipa);
 	if (rc != DONE)
 		return rc;
+	if (a == WR && atomic_load_explicit(&c->ctx->nres, memory_order_seq_cst))
+		a64_mon_store(c, ipa, size);
 	if (rmm_vcpu_access(c->v, ipa, buf, size,
 			    a == WR ? RMM_ACCESS_WRITE : a == FETCH ? RMM_ACCESS_FETCH : RMM_ACCESS_READ,
 			    0, c->x) != RMM_OK) {
@@ -221,12 +261,23 @@ static int step(struct cpu *c)
 static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 {
 	struct rmm_a64_ctx *ctx = vctx;
-	struct cpu c = { v, rmm_vcpu_regs(v), x };
+	struct cpu c = { .v = v, .r = rmm_vcpu_regs(v), .x = x, .ctx = ctx };
 	unsigned int n;
 
+	c.slot = rmm_vcpu_cpu(v) % A64_MON_SLOTS;
+	a64_mon_clear(&c);  /* a REC entry is an exception return */
 	memset(x, 0, sizeof(*x));
 	x->kind = RMM_VCPU_EXIT_IRQ;
+	c.check_irq = true;
 	for (n = 0; n < ctx->budget; n++) {
+		if (c.check_irq || (n & 1023) == 0) {
+			int rc;
+
+			c.check_irq = false;
+			rc = a64_poll(&c);
+			if (rc == STOP)
+				break;
+		}
 		x->kind = RMM_VCPU_EXIT_ABORT;  /* what a refused access reports */
 		if (step(&c) == STOP)
 			break;

@@ -35,6 +35,8 @@ int a64_ldst(struct cpu *c, uint32_t in)
 {
 	unsigned int rt = in & 31, rn = BITS(in, 9, 5);
 
+	if (BITS(in, 29, 24) == 0x08 || (in & 0x3ffffc00) == 0x38bfc000)
+		return a64_ldst_excl(c, in);  /* exclusives, LDAR/STLR, LDAPR */
 	if (BITS(in, 29, 27) == 3 && BITS(in, 25, 24) == 0) {  /* LDR literal */
 		int64_t off = sext(BITS(in, 23, 5), 19) * 4;
 		unsigned int opc = BITS(in, 31, 30);
@@ -115,134 +117,6 @@ int a64_ldst(struct cpu *c, uint32_t in)
 	return a64_undef(c);  /* exclusives, atomics, SIMD&FP */
 }
 
-/* ---- system registers ---- */
-static uint64_t *sysreg(struct cpu *c, uint32_t key)
-{
-	struct rmm_vcpu_regs *r = c->r;
-
-#define K(o0, o1, n, m, o2) (((o0) << 14) | ((o1) << 11) | ((n) << 7) | ((m) << 3) | (o2))
-	switch (key) {
-	case K(3, 0, 1, 0, 0): return &r->sctlr_el1;
-	case K(3, 0, 1, 0, 1): return &r->actlr_el1;
-	case K(3, 0, 1, 0, 2): return &r->cpacr_el1;
-	case K(3, 0, 2, 0, 0): return &r->ttbr0_el1;
-	case K(3, 0, 2, 0, 1): return &r->ttbr1_el1;
-	case K(3, 0, 2, 0, 2): return &r->tcr_el1;
-	case K(3, 0, 4, 0, 0): return &r->spsr_el1;
-	case K(3, 0, 4, 0, 1): return &r->elr_el1;
-	case K(3, 0, 4, 1, 0): return &r->sp_el0;
-	case K(3, 0, 5, 1, 0): return &r->afsr0_el1;
-	case K(3, 0, 5, 1, 1): return &r->afsr1_el1;
-	case K(3, 0, 5, 2, 0): return &r->esr_el1;
-	case K(3, 0, 6, 0, 0): return &r->far_el1;
-	case K(3, 0, 7, 4, 0): return &r->par_el1;
-	case K(3, 0, 10, 2, 0): return &r->mair_el1;
-	case K(3, 0, 10, 3, 0): return &r->amair_el1;
-	case K(3, 0, 12, 0, 0): return &r->vbar_el1;
-	case K(3, 0, 13, 0, 1): return &r->contextidr_el1;
-	case K(3, 0, 13, 0, 4): return &r->tpidr_el1;
-	case K(3, 3, 13, 0, 2): return &r->tpidr_el0;
-	case K(3, 3, 13, 0, 3): return &r->tpidrro_el0;
-	case K(3, 0, 14, 1, 0): return &r->cntkctl_el1;
-	case K(3, 3, 14, 3, 1): return &r->cntv_ctl;
-	case K(3, 3, 14, 3, 2): return &r->cntv_cval;
-	case K(3, 3, 14, 2, 1): return &r->cntp_ctl;
-	case K(3, 3, 14, 2, 2): return &r->cntp_cval;
-	case K(2, 0, 0, 2, 2): return &r->mdscr_el1;
-	case K(3, 2, 0, 0, 0): return &r->csselr_el1;
-	case K(3, 3, 4, 4, 0): return &r->fpcr;
-	case K(3, 3, 4, 4, 1): return &r->fpsr;
-	default: return NULL;
-	}
-}
-
-static int sys(struct cpu *c, uint32_t in)
-{
-	unsigned int l = BIT(in, 21), op0 = BITS(in, 20, 19), op1 = BITS(in, 18, 16);
-	unsigned int crn = BITS(in, 15, 12), crm = BITS(in, 11, 8), op2 = BITS(in, 7, 5), rt = in & 31;
-	uint32_t key = K(op0, op1, crn, crm, op2);
-	uint64_t *f, v;
-
-	if (op0 == 0 && crn == 2 && !l) {  /* hints */
-		if (crm == 0 && (op2 == 2 || op2 == 3)) {  /* WFE, WFI */
-			c->x->kind = RMM_VCPU_EXIT_WFX;
-			c->x->esr = (0x01ull << 26) | (1ull << 25) | (op2 == 2);
-			return STOP;
-		}
-		return DONE;
-	}
-	if (op0 == 0 && crn == 3 && !l)
-		return DONE;  /* CLREX, DSB, DMB, ISB, SB */
-	if (op0 == 0 && crn == 4 && !l) {  /* MSR (immediate) */
-		if (el(c) == 0)
-			return a64_undef(c);
-		if (op1 == 3 && op2 == 6)
-			c->r->pstate |= (uint64_t)crm << 6;
-		else if (op1 == 3 && op2 == 7)
-			c->r->pstate &= ~((uint64_t)crm << 6);
-		else if (op1 == 0 && op2 == 5)
-			c->r->pstate = (c->r->pstate & ~1ull) | (crm & 1);
-		else
-			return a64_undef(c);
-		return DONE;
-	}
-	if (op0 == 1 && !l)
-		return el(c) == 0 ? a64_undef(c) : DONE;  /* DC, IC, TLBI, AT: nothing cached */
-	if (op0 < 2)
-		return a64_undef(c);
-	if (el(c) == 0 && op1 != 3)
-		return a64_undef(c);
-	if (key == K(3, 3, 4, 2, 0)) {  /* NZCV */
-		if (l)
-			setx(c, rt, c->r->pstate & (0xfull << 28), true);
-		else
-			c->r->pstate = (c->r->pstate & ~(0xfull << 28)) | (xr(c, rt) & (0xfull << 28));
-		return DONE;
-	}
-	if (key == K(3, 3, 4, 2, 1)) {  /* DAIF */
-		if (l)
-			setx(c, rt, c->r->pstate & (0xfull << 6), true);
-		else
-			c->r->pstate = (c->r->pstate & ~(0xfull << 6)) | (xr(c, rt) & (0xfull << 6));
-		return DONE;
-	}
-	if (key == K(3, 0, 4, 2, 2) && l) {  /* CurrentEL */
-		setx(c, rt, (uint64_t)el(c) << 2, true);
-		return DONE;
-	}
-	if (key == K(3, 0, 4, 2, 0)) {  /* SPSel */
-		if (l)
-			setx(c, rt, c->r->pstate & 1, true);
-		else
-			c->r->pstate = (c->r->pstate & ~1ull) | (xr(c, rt) & 1);
-		return DONE;
-	}
-	if (key == K(3, 0, 0, 0, 5) && l) {  /* MPIDR_EL1 */
-		unsigned int n = rmm_vcpu_index(c->v);
-
-		setx(c, rt, (1ull << 31) | (n & 0xf) | ((uint64_t)((n >> 4) & 0xff) << 8) |
-			    ((uint64_t)((n >> 12) & 0xff) << 16), true);
-		return DONE;
-	}
-	f = sysreg(c, key);
-	if (f) {
-		if (l) {
-			setx(c, rt, *f, true);
-		} else {
-			v = xr(c, rt);
-			*f = v;
-		}
-		return DONE;
-	}
-	/* ID registers, GIC CPU interface, counters...: trapped to the RMM */
-	c->x->kind = RMM_VCPU_EXIT_SYSREG;
-	c->x->esr = (0x18ull << 26) | (1ull << 25) | ((uint64_t)op0 << 20) | ((uint64_t)op2 << 17) |
-		    ((uint64_t)op1 << 14) | ((uint64_t)crn << 10) | ((uint64_t)rt << 5) |
-		    ((uint64_t)crm << 1) | l;
-	return STOP;
-#undef K
-}
-
 /* ---- branches, exception generation, system ---- */
 int a64_branch(struct cpu *c, uint32_t in)
 {
@@ -306,7 +180,7 @@ int a64_branch(struct cpu *c, uint32_t in)
 		return a64_undef(c);
 	}
 	if (BITS(in, 31, 22) == 0x354)  /* system */
-		return sys(c, in);
+		return a64_sys(c, in);
 	if (BITS(in, 31, 25) == 0x6b) {  /* branch to register */
 		unsigned int opc = BITS(in, 24, 21);
 		uint64_t target = xr(c, BITS(in, 9, 5));
@@ -314,8 +188,12 @@ int a64_branch(struct cpu *c, uint32_t in)
 		if (opc == 4 && BITS(in, 20, 0) == 0x1f03e0) {  /* ERET */
 			if (el(c) == 0)
 				return a64_undef(c);
+			a64_mon_clear(c);
 			r->pc = r->elr_el1;
-			r->pstate = r->spsr_el1;
+			r->pstate = r->spsr_el1 & 0xf00003cdull;  /* NZCV, DAIF, M; AArch64 only */
+			if (BITS(r->pstate, 3, 2) > 1)
+				r->pstate = (r->pstate & ~0xfull) | 5;  /* no EL2/EL3 here */
+			c->check_irq = true;
 			return EXC;
 		}
 		if (BITS(in, 20, 10) != 0x7c0 || (in & 31))

@@ -310,6 +310,8 @@ int a64_dp_reg(struct cpu *c, uint32_t in)
 		uint64_t a = xr(c, rn), res = 0;
 		unsigned int w = sf ? 64 : 32;
 
+		if (BITS(in, 20, 16) != 0 || BIT(in, 29))
+			return a64_undef(c);  /* PAC and others: not implemented */
 		if (!sf)
 			a = (uint32_t)a;
 		switch (opc) {
@@ -333,6 +335,13 @@ int a64_dp_reg(struct cpu *c, uint32_t in)
 		case 4:
 			res = a ? (uint64_t)(sf ? __builtin_clzll(a) : __builtin_clz((uint32_t)a)) : w;
 			break;
+		case 5: {  /* CLS: leading bits equal to the sign bit, less one */
+			uint64_t x = a ^ (sf ? (uint64_t)((int64_t)a >> 1) : (uint32_t)((int32_t)a >> 1));
+
+			x &= a64_ones(w - 1);
+			res = x ? (uint64_t)(sf ? __builtin_clzll(x) : __builtin_clz((uint32_t)x)) - 1 : w - 1;
+			break;
+		}
 		default:
 			return a64_undef(c);
 		}
@@ -341,17 +350,33 @@ int a64_dp_reg(struct cpu *c, uint32_t in)
 	}
 	if (BITS(in, 28, 24) == 0x1b) {  /* 3-source */
 		unsigned int op31 = BITS(in, 23, 21), ra = BITS(in, 14, 10);
-		uint64_t a = xr(c, rn), b = xr(c, rm), res;
+		bool o0 = BIT(in, 15);
+		uint64_t a = xr(c, rn), b = xr(c, rm), acc = xr(c, ra), prod, res;
 
-		if (op31 == 0)
-			res = BIT(in, 15) ? xr(c, ra) - a * b : xr(c, ra) + a * b;
-		else if (op31 == 2 && sf)
-			res = (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64);
-		else if (op31 == 6 && sf)
-			res = (uint64_t)(((unsigned __int128)a * b) >> 64);
-		else
+		if (BITS(in, 30, 29) != 0 || (op31 != 0 && !sf))
 			return a64_undef(c);
-		setx(c, rd, res, sf);
+		switch (op31) {
+		case 0:  /* MADD, MSUB */
+			prod = a * b;
+			break;
+		case 1:  /* SMADDL, SMSUBL */
+			prod = (uint64_t)((int64_t)(int32_t)a * (int64_t)(int32_t)b);
+			break;
+		case 5:  /* UMADDL, UMSUBL */
+			prod = (uint64_t)(uint32_t)a * (uint32_t)b;
+			break;
+		case 2:  /* SMULH */
+		case 6:  /* UMULH */
+			if (o0)
+				return a64_undef(c);
+			res = op31 == 2 ? (uint64_t)(((__int128)(int64_t)a * (int64_t)b) >> 64)
+					: (uint64_t)(((unsigned __int128)a * b) >> 64);
+			setx(c, rd, res, true);
+			return DONE;
+		default:
+			return a64_undef(c);
+		}
+		setx(c, rd, o0 ? acc - prod : acc + prod, sf);
 		return DONE;
 	}
 	return a64_undef(c);

@@ -10,11 +10,40 @@
 /* What executing one instruction did. */
 enum { DONE, EXC, STOP };
 
+/* Exclusive monitor slots: one per host CPU (a REC runs on one at a time). */
+#define A64_MON_SLOTS RMM_MAX_CPUS
+#define A64_ERG 64u            /* reservation granule (CTR_EL0.ERG = 4) */
+#define A64_DCZ 64u            /* DC ZVA block (DCZID_EL0.BS = 4) */
+#define MON_VALID 1ull
+#define MON_BUSY 2ull
+
+struct rmm_a64_ctx {
+	unsigned int budget;
+	_Atomic uint64_t retired;
+	/* The global exclusive monitor: slot[cpu] = reserved IPA granule |
+	 * MON_VALID (| MON_BUSY while that CPU's store-exclusive commits). */
+	_Atomic uint64_t mon[A64_MON_SLOTS];
+	_Atomic unsigned int nres;   /* valid slots */
+};
+
 struct cpu {
 	struct rmm_vcpu *v;
 	struct rmm_vcpu_regs *r;
 	struct rmm_vcpu_exit *x;
+	struct rmm_a64_ctx *ctx;
+	unsigned int slot;           /* this host CPU's monitor slot */
+	bool check_irq;              /* re-evaluate interrupts before the next step */
+	/* the local half of the exclusive monitor: what LDXR/LDXP read */
+	uint64_t res_ipa, res_val[2];
+	unsigned int res_size;       /* bytes of one register; 0: none */
+	bool res_pair;
+	/* AT: walk stage 1 without taking a fault */
+	bool probe;
+	unsigned int probe_el, probe_fsc;
 };
+
+#define A64_PPI_VTIMER 27u
+#define A64_PPI_PTIMER 30u
 
 #define BIT(v, n) (((v) >> (n)) & 1u)
 #define BITS(v, hi, lo) (((v) >> (lo)) & ((1ull << ((hi) - (lo) + 1)) - 1))
@@ -71,6 +100,13 @@ enum acc { RD = 0, WR = 1, FETCH = 2 };
 int a64_take(struct cpu *c, unsigned int ec, uint64_t iss, uint64_t far, uint64_t ret);
 int a64_undef(struct cpu *c);
 int a64_mem(struct cpu *c, uint64_t va, void *buf, unsigned int size, enum acc a, uint64_t syn);
+int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa);
+/* AT: 0 and *ipa, the fault status code (> 0), or -1: stage 2 stopped it. */
+int a64_probe(struct cpu *c, uint64_t va, enum acc a, bool el0, uint64_t *ipa);
+/* An alignment fault (DFSC 0x21) on a data access at va. */
+int a64_align_fault(struct cpu *c, uint64_t va, enum acc a);
+/* Take an IRQ exception to EL1 (vector offset + 0x80); pc not yet executed. */
+int a64_take_irq(struct cpu *c);
 bool a64_cond_holds(const struct cpu *c, unsigned int cond);
 void a64_set_nzcv(struct cpu *c, unsigned int nzcv);
 /* vcpu_a64_dp.c: data processing */
@@ -82,5 +118,23 @@ int a64_dp_reg(struct cpu *c, uint32_t in);
 /* vcpu_a64_ctl.c: loads and stores, branches, exceptions, system */
 int a64_ldst(struct cpu *c, uint32_t in);
 int a64_branch(struct cpu *c, uint32_t in);
+/* vcpu_a64_ex.c: exclusives, acquire/release, the global monitor */
+int a64_ldst_excl(struct cpu *c, uint32_t in);
+void a64_mon_clear(struct cpu *c);
+void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size);
+/* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
+int a64_sys(struct cpu *c, uint32_t in);
+/* Before a step: STOP with an IRQ exit if the host must service a timer,
+ * EXC if a virtual interrupt was taken, DONE otherwise. */
+int a64_poll(struct cpu *c);
+/* WFI/WFE: DONE (wake at once: an interrupt is pending) or STOP. */
+int a64_wfx(struct cpu *c, bool wfe);
+/* vcpu_a64_gic.c: the GIC virtual CPU interface over the REC's list registers */
+bool a64_gic_reg(struct cpu *c, uint32_t key, bool l, uint64_t *val);
+bool a64_gic_holds(const struct rmm_vcpu_gic *g, unsigned int intid);
+/* Is a virtual interrupt signalled to the PE? (respect_prio: against the
+ * running priority and PMR, as for taking it; else any pending one, as
+ * for waking from WFI) */
+bool a64_gic_signalled(struct cpu *c, const struct rmm_vcpu_gic *g, bool respect_prio);
 
 #endif

@@ -140,6 +140,32 @@ RMM_API int rmm_vcpu_translate(struct rmm_vcpu *v, uint64_t ipa, size_t len,
 RMM_API int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 			    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault);
 
+/*
+ * Compare and swap len bytes (1, 2, 4, 8 or 16, naturally aligned) at ipa,
+ * atomically against every other CPU's accesses to the same bytes, as a
+ * store-exclusive or an atomic instruction does: if the bytes equal
+ * *expected they become *desired and *swapped = 1, otherwise *swapped = 0.
+ * Translated as a write (a fault fills *fault and returns RMM_EGPF);
+ * RMM_EINVAL for a bad length or alignment.
+ */
+RMM_API int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *expected,
+			     const void *desired, int *swapped, struct rmm_vcpu_exit *fault);
+
+/*
+ * The REC's virtual GIC CPU interface state (ICH_*_EL2 as the RMM holds
+ * them): the host programs the list registers in RecRun on entry and reads
+ * them back on exit; the backend is the GIC virtual CPU interface that
+ * acknowledges, ends and signals what they hold. Valid during run().
+ */
+struct rmm_vcpu_gic {
+	uint64_t *hcr;     /* ICH_HCR_EL2 */
+	uint64_t *lrs;     /* ICH_LR<n>_EL2, n < num_lrs */
+	unsigned int num_lrs;
+	uint64_t *vmcr;    /* ICH_VMCR_EL2: VENG0/1, VEOIM, VBPR0/1, VPMR */
+	uint64_t *ap0r, *ap1r;  /* ICH_AP0R0_EL2, ICH_AP1R0_EL2 (5 priority bits) */
+};
+RMM_API void rmm_vcpu_gic(struct rmm_vcpu *v, struct rmm_vcpu_gic *out);
+
 /* ESR encodings used across the interface. */
 #define RMM_ESR_EC_SHIFT 26
 #define RMM_ESR_EC(esr) (((esr) >> 26) & 0x3f)

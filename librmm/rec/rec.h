@@ -34,6 +34,7 @@ struct rec {
 	uint64_t ripas_addr, ripas_top;
 	uint64_t num_aux, aux[RMI_REC_MAX_AUX];
 	uint64_t gic_hcr, gic_lrs[RMI_GIC_NUM_LRS], gic_vmcr;
+	uint64_t gic_ap0r, gic_ap1r;   /* active priorities of the virtual CPU interface */
 	struct rmm_vcpu_regs regs;
 };
 _Static_assert(sizeof(struct rec) <= 4096, "REC fits its granule");

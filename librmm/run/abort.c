@@ -173,7 +173,7 @@ enum run_action run_handle_sysreg(struct rmm_vcpu *v, uint64_t esr)
 	uint64_t iss = esr & ESR_ISS_MASK;
 	unsigned int rt = (unsigned int)((iss >> 5) & 31);
 	bool read = iss & 1;
-	uint64_t op0 = (iss >> 20) & 3, crn = (iss >> 10) & 15;
+	uint64_t op0 = (iss >> 20) & 3, crn = (iss >> 10) & 15, val = 0;
 
 	if (!read && SYSREG_KEY(iss) == RMM_SYSREG_ICC_SGI1R) {
 		/* SGI generation: the host's GIC emulation handles it */
@@ -183,15 +183,21 @@ enum run_action run_handle_sysreg(struct rmm_vcpu *v, uint64_t esr)
 		r->pc += 4;
 		return RUN_EXIT;
 	}
-	if (read && rt != 31) {
-		/* ID registers (op0 3, op1 0, CRn 0): a sanitised view with no
-		 * SVE, SME, MTE, PMU or RAS; everything else reads as zero. */
-		uint64_t val = 0;
-
-		if (op0 == 3 && crn == 0 && SYSREG_KEY(iss) == RMM_SYSREG_ID_AA64PFR0)
-			val = 0x11;  /* ID_AA64PFR0_EL1: EL0 and EL1 AArch64 only */
-		r->x[rt] = val;
+	if (run_id_reg(v, SYSREG_KEY(iss), &val)) {
+		/* the realm's CPU profile (run/idregs.c); writes are UNDEFINED */
+		if (!read) {
+			run_inject_undef(v);
+			return RUN_CONTINUE;
+		}
+	} else if (op0 == 2 && crn <= 1) {
+		/* debug and OS lock registers: read as zero, writes ignored */
+		val = 0;
+	} else {
+		run_inject_undef(v);
+		return RUN_CONTINUE;
 	}
+	if (read && rt != 31)
+		r->x[rt] = val;
 	r->pc += 4;
 	return RUN_CONTINUE;
 }

@@ -77,6 +77,10 @@ int rsi_buffer(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_vcpu_acces
 /* A trapped system register access (ID registers, GIC SGIs). */
 enum run_action run_handle_sysreg(struct rmm_vcpu *v, uint64_t esr);
 
+/* The realm's view of an ID register (key: an RMM_SYSREG encoding); false
+ * if key is not in the ID space. */
+bool run_id_reg(struct rmm_vcpu *v, uint64_t key, uint64_t *val);
+
 /* A synthetic data abort exit for an RSI buffer at an unmapped IPA. */
 void run_exit_buffer_abort(struct rmm_vcpu *v, uint64_t ipa, int level);
 

@@ -321,3 +321,15 @@ void rmm_vcpu_features(const struct rmm_vcpu *v, struct rmm_vcpu_features *out)
 	out->num_bps = r->num_bps + 1u;
 	out->num_wps = r->num_wps + 1u;
 }
+
+void rmm_vcpu_gic(struct rmm_vcpu *v, struct rmm_vcpu_gic *out)
+{
+	struct rec *rec = v->rec;
+
+	out->hcr = &rec->gic_hcr;
+	out->lrs = rec->gic_lrs;
+	out->num_lrs = RMI_GIC_NUM_LRS;
+	out->vmcr = &rec->gic_vmcr;
+	out->ap0r = &rec->gic_ap0r;
+	out->ap1r = &rec->gic_ap1r;
+}

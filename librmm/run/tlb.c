@@ -92,6 +92,75 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 	return rc;
 }
 
+#if defined(__x86_64__)
+__attribute__((target("cx16")))
+#endif
+static bool cas16(void *p, const void *expected, const void *desired)
+{
+	unsigned __int128 e, d;
+
+	memcpy(&e, expected, 16);
+	memcpy(&d, desired, 16);
+	return __sync_bool_compare_and_swap((unsigned __int128 *)p, e, d);
+}
+
+static bool cas_n(void *p, size_t len, const void *expected, const void *desired)
+{
+	switch (len) {
+	case 1: {
+		uint8_t e, d;
+
+		memcpy(&e, expected, 1);
+		memcpy(&d, desired, 1);
+		return __atomic_compare_exchange_n((uint8_t *)p, &e, d, false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST);
+	}
+	case 2: {
+		uint16_t e, d;
+
+		memcpy(&e, expected, 2);
+		memcpy(&d, desired, 2);
+		return __atomic_compare_exchange_n((uint16_t *)p, &e, d, false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST);
+	}
+	case 4: {
+		uint32_t e, d;
+
+		memcpy(&e, expected, 4);
+		memcpy(&d, desired, 4);
+		return __atomic_compare_exchange_n((uint32_t *)p, &e, d, false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST);
+	}
+	case 8: {
+		uint64_t e, d;
+
+		memcpy(&e, expected, 8);
+		memcpy(&d, desired, 8);
+		return __atomic_compare_exchange_n((uint64_t *)p, &e, d, false, __ATOMIC_SEQ_CST,
+						   __ATOMIC_SEQ_CST);
+	}
+	default:
+		return cas16(p, expected, desired);
+	}
+}
+
+int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *expected,
+		     const void *desired, int *swapped, struct rmm_vcpu_exit *fault)
+{
+	struct rmm_cpu *pc = &v->rmm->cpus[v->cpu];
+	void *p;
+	int rc;
+
+	if ((len != 1 && len != 2 && len != 4 && len != 8 && len != 16) || (ipa & (len - 1)))
+		return RMM_EINVAL;
+	access_lock(v->rmm, pc);
+	rc = rmm_vcpu_translate(v, ipa, len, RMM_ACCESS_WRITE, 0, &p, fault);
+	if (rc == RMM_OK)
+		*swapped = cas_n(p, len, expected, desired);
+	access_unlock(pc);
+	return rc;
+}
+
 void gpt_change_begin(struct rmm *rmm)
 {
 	atomic_fetch_add(&rmm->gpt_inflight, 1);

@@ -265,7 +265,9 @@ static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 	unsigned int n;
 
 	c.slot = rmm_vcpu_cpu(v) % A64_MON_SLOTS;
-	a64_mon_clear(&c);  /* a REC entry is an exception return */
+	c.lo = &ctx->local[c.slot];
+	if (c.lo->rec != rmm_vcpu_rec(v))
+		a64_mon_clear(&c);  /* another REC ran here: its reservation is gone */
 	memset(x, 0, sizeof(*x));
 	x->kind = RMM_VCPU_EXIT_IRQ;
 	c.check_irq = true;

@@ -30,14 +30,16 @@ static void mon_put(struct cpu *c, uint64_t v)
 
 void a64_mon_clear(struct cpu *c)
 {
-	c->res_size = 0;
+	c->lo->size = 0;
 	if (atomic_load_explicit(&c->ctx->mon[c->slot], memory_order_relaxed))
 		mon_put(c, 0);
 }
 
 /* A store by this CPU of size bytes at ipa: clear every other CPU's
- * reservation of a granule it touches, waiting out a commit in progress. */
-void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size)
+ * reservation of a granule it touches. A plain store waits out another
+ * CPU's commit in progress; a store-exclusive (excl) does not (two commits
+ * are ordered by their compare-and-swap, and waiting could deadlock). */
+static void mon_store(struct cpu *c, uint64_t ipa, unsigned int size, bool excl)
 {
 	struct rmm_a64_ctx *ctx = c->ctx;
 
@@ -52,6 +54,8 @@ void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size)
 			if (!(s & MON_VALID) || ipa >= g + A64_ERG || ipa + size <= g)
 				break;
 			if (s & MON_BUSY) {
+				if (excl)
+					break;
 				sched_yield();
 				continue;
 			}
@@ -61,6 +65,11 @@ void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size)
 			}
 		}
 	}
+}
+
+void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size)
+{
+	mon_store(c, ipa, size, false);
 }
 
 /* Bytes at a translated address: a refused access stops with its syndrome. */
@@ -98,10 +107,11 @@ static int load_excl(struct cpu *c, uint64_t va, unsigned int size, bool pair, u
 	memcpy(&v0, buf, n);
 	if (pair)
 		memcpy(&v1, buf + n, n);
-	c->res_ipa = ipa;
-	c->res_size = n;
-	c->res_pair = pair;
-	memcpy(c->res_val, buf, sizeof(c->res_val));
+	c->lo->rec = rmm_vcpu_rec(c->v);
+	c->lo->ipa = ipa;
+	c->lo->size = n;
+	c->lo->pair = pair;
+	memcpy(c->lo->val, buf, sizeof(c->lo->val));
 	setx(c, rt, v0, true);
 	if (pair)
 		setx(c, rt2, v1, true);
@@ -123,7 +133,7 @@ static int store_excl(struct cpu *c, uint64_t va, unsigned int size, bool pair, 
 	if (rc != DONE)
 		return rc;
 	s = (ipa & ~(uint64_t)(A64_ERG - 1)) | MON_VALID;
-	if (c->res_size != n || c->res_pair != pair || c->res_ipa != ipa ||
+	if (c->lo->size != n || c->lo->pair != pair || c->lo->ipa != ipa ||
 	    !atomic_compare_exchange_strong(&ctx->mon[c->slot], &s, s | MON_BUSY)) {
 		a64_mon_clear(c);
 		setx(c, rs, 1, false);
@@ -131,8 +141,8 @@ static int store_excl(struct cpu *c, uint64_t va, unsigned int size, bool pair, 
 	}
 	memcpy(buf, &v0, n);
 	memcpy(buf + n, &v1, n);
-	a64_mon_store(c, ipa, total);
-	rc = rmm_vcpu_cmpxchg(c->v, ipa, total, c->res_val, buf, &swapped, c->x);
+	mon_store(c, ipa, total, true);
+	rc = rmm_vcpu_cmpxchg(c->v, ipa, total, c->lo->val, buf, &swapped, c->x);
 	a64_mon_clear(c);
 	if (rc != RMM_OK) {
 		c->x->far = va;

@@ -17,6 +17,15 @@ enum { DONE, EXC, STOP };
 #define MON_VALID 1ull
 #define MON_BUSY 2ull
 
+/* The local half of a host CPU's exclusive monitor: what LDXR/LDXP read,
+ * kept across REC exits while the same REC runs on that CPU again. */
+struct a64_local {
+	uint64_t rec;                /* REC PA the reservation belongs to */
+	uint64_t ipa, val[2];
+	unsigned int size;           /* bytes of one register; 0: none */
+	bool pair;
+};
+
 struct rmm_a64_ctx {
 	unsigned int budget;
 	_Atomic uint64_t retired;
@@ -24,6 +33,7 @@ struct rmm_a64_ctx {
 	 * MON_VALID (| MON_BUSY while that CPU's store-exclusive commits). */
 	_Atomic uint64_t mon[A64_MON_SLOTS];
 	_Atomic unsigned int nres;   /* valid slots */
+	struct a64_local local[A64_MON_SLOTS];
 };
 
 struct cpu {
@@ -33,10 +43,7 @@ struct cpu {
 	struct rmm_a64_ctx *ctx;
 	unsigned int slot;           /* this host CPU's monitor slot */
 	bool check_irq;              /* re-evaluate interrupts before the next step */
-	/* the local half of the exclusive monitor: what LDXR/LDXP read */
-	uint64_t res_ipa, res_val[2];
-	unsigned int res_size;       /* bytes of one register; 0: none */
-	bool res_pair;
+	struct a64_local *lo;        /* this host CPU's local monitor */
 	/* AT: walk stage 1 without taking a fault */
 	bool probe;
 	unsigned int probe_el, probe_fsc;

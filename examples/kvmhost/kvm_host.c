@@ -464,6 +464,30 @@ static struct kvm_vcpu *vcpu_by_mpidr(struct kvm_vcpu *vcpus, unsigned int n, ui
 	return NULL;
 }
 
+/* The host's virtual GIC, as KVM keeps it: the list registers the realm
+ * left are entered again, and an asserted virtual timer (the exit's
+ * CNTV_CTL shows ENABLE, ISTATUS and no IMASK) is injected as PPI 27 in a
+ * free list register unless one already holds it. */
+void kh_vgic_prepare(struct rmi_rec_run *run)
+{
+	int free_lr = -1;
+
+	memcpy(run->enter.gicv3_lrs, run->exit.gicv3_lrs, sizeof(run->enter.gicv3_lrs));
+	if ((run->exit.cntv_ctl & 7) != 5)
+		return;
+	for (int i = 0; i < RMI_GIC_NUM_LRS; i++) {
+		uint64_t lr = run->enter.gicv3_lrs[i];
+
+		if ((lr >> 62) && (lr & 0xffffffffull) == KH_PPI_VTIMER)
+			return;
+		if (!(lr >> 62) && free_lr < 0)
+			free_lr = i;
+	}
+	if (free_lr >= 0)
+		run->enter.gicv3_lrs[free_lr] = (1ull << 62) | (1ull << 60) | (0xa0ull << 48) |
+						 KH_PPI_VTIMER;
+}
+
 enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *vcpus,
 			       unsigned int n, unsigned int i, struct kvm_mmio *dev,
 			       struct kvm_run_stats *st, unsigned int max_entries)
@@ -476,6 +500,7 @@ enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct k
 	for (unsigned int e = 0; e < max_entries; e++) {
 		uint64_t ret, ec, ipa, flags = 0;
 
+		kh_vgic_prepare(run);
 		ret = rmm_rmi_rec_enter(h->rmm, h->cpu, v->rec, v->run);
 		st->entries++;
 		if (ret == RMI_RETURN(RMI_ERROR_REALM, 1))

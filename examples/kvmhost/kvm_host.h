@@ -89,6 +89,11 @@ enum kh_run_result {
 	KH_RUN_NOT_RUNNABLE = 3,
 };
 
+#define KH_PPI_VTIMER 27u
+struct rmi_rec_run;
+/* Before an entry: keep the list registers, inject the virtual timer. */
+void kh_vgic_prepare(struct rmi_rec_run *run);
+
 int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, unsigned int idx,
 		   int runnable, uint64_t pc);
 int kh_vcpu_destroy(struct kvm_host *h, struct kvm_vcpu *v);

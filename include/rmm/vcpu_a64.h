@@ -1,24 +1,45 @@
 /*
- * The AArch64 reference vCPU backend: an interpreter for an integer subset
- * of A64 at EL1/EL0 with the EL1 stage-1 MMU (4 KiB granule, TTBR0/TTBR1,
- * levels 0-3), exception vectors and the EL1 system registers, so that real
- * guest code (assembled by clang from examples/guests/ *.S) runs, faults and
- * takes injected exceptions.
+ * The AArch64 reference vCPU backend: an interpreter for the integer A64
+ * instruction set at EL1/EL0 with the EL1 stage-1 MMU (4 KiB granule,
+ * TTBR0/TTBR1, levels 0-3), exception vectors, the EL1 system registers, the
+ * generic timers and the GICv3 virtual CPU interface, so that real guest
+ * code (clang-assembled examples/guests/ *.S, a Linux kernel) runs, faults
+ * and takes interrupts. The CPU profile the realm's ID registers describe is
+ * the RMM's (librmm/run/idregs.c) and matches what is executed here.
  *
- * Implemented: ADD/SUB/ADDS/SUBS (immediate, shifted and extended register),
- * logical (immediate and shifted register), MOVZ/MOVN/MOVK, ADR/ADRP,
- * bitfield moves (UBFM/SBFM/BFM: shifts, extends), EXTR, variable shifts,
- * MADD/MSUB, UDIV/SDIV, CSEL/CSINC/CSINV/CSNEG, CCMP/CCMN (immediate and
- * register), CLZ/RBIT/REV; B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET,
- * ERET; LDR/STR of 8/16/32/64 bits with signed and unsigned loads
- * (unsigned offset, pre/post-index, unscaled, register offset), LDR
- * literal, LDP/STP (signed offset, pre/post-index, LDPSW); MRS/MSR of the
- * EL1 registers the REC state holds, DAIFSet/DAIFClr, SPSel, NZCV, DAIF,
- * CurrentEL, MPIDR_EL1, CNTVCT_EL0, CNTFRQ_EL0; SVC, HVC, SMC, WFI, WFE,
- * barriers, hints, cache and TLB maintenance (no-ops: stage 1 is not
- * cached). Anything else takes an Undefined exception into the realm.
- * Not implemented: FP/SIMD instructions, atomics and exclusives, PAC, MTE,
- * AArch32, SVE.
+ * Implemented:
+ * - data processing: ADD/SUB/ADDS/SUBS (immediate, shifted, extended),
+ *   logical (immediate, shifted), MOVZ/MOVN/MOVK, ADR/ADRP, UBFM/SBFM/BFM,
+ *   EXTR, variable shifts, ADC/SBC, MADD/MSUB, SMADDL/SMSUBL/UMADDL/UMSUBL,
+ *   SMULH/UMULH, UDIV/SDIV, CSEL/CSINC/CSINV/CSNEG, CCMP/CCMN, CLZ/CLS/RBIT/
+ *   REV/REV16/REV32;
+ * - branches: B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET, ERET; SVC,
+ *   HVC, SMC, BRK;
+ * - loads/stores: LDR/STR of 8-64 bits, signed loads (unsigned offset,
+ *   pre/post-index, unscaled, register offset, LDTR/STTR forms), LDR
+ *   literal, LDP/STP/LDPSW, PRFM; exclusives LDXR/STXR, LDAXR/STLXR,
+ *   LDXP/STXP, LDAXP/STLXP and CLREX with a global exclusive monitor (a
+ *   store by another vCPU to a reserved 64-byte granule clears the
+ *   reservation; reservations survive REC exits unless another REC ran on
+ *   the host CPU); LDAR/STLR of every size, LDAPR (FEAT_LRCPC);
+ * - system: MRS/MSR of the EL1 registers the REC holds, NZCV, DAIF (and
+ *   DAIFSet/DAIFClr), SPSel, CurrentEL, MPIDR_EL1, CTR_EL0 (64-byte lines,
+ *   IDC), DCZID_EL0 (64-byte blocks) with DC ZVA zeroing its block, CLIDR/
+ *   CCSIDR, CNTFRQ_EL0 (1 GHz), CNTVCT/CNTPCT_EL0 (rmm_vcpu_counter()),
+ *   CNTV and CNTP CTL/CVAL/TVAL, AT S1E1R/W and S1E0R/W into PAR_EL1; WFI
+ *   and WFE (exit unless an interrupt is pending); barriers; DC/IC/TLBI are
+ *   accepted (nothing is cached);
+ * - interrupts: the ICC_*_EL1 registers over the REC's list registers
+ *   (hal_host/vcpu_a64_gic.c has the model); a pending, enabled group-1
+ *   interrupt above PMR and the running priority is taken as an IRQ at
+ *   VBAR_EL1 + 0x80/0x280/0x480 when PSTATE.I is clear. An enabled,
+ *   unmasked timer whose condition holds and whose PPI (27 virtual, 30
+ *   physical) is in no list register ends run() with an IRQ exit, so the
+ *   host injects it.
+ * Not implemented (UNDEFINED, never a silent no-op): FP/SIMD (the profile
+ * says FP and AdvSIMD are absent), LSE atomics and CAS, PAC (the HINT-space
+ * forms are NOPs), MTE, SVE, AArch32, LOR, breakpoints/watchpoints (their
+ * registers read as zero in the RMM).
  */
 #ifndef RMM_VCPU_A64_H
 #define RMM_VCPU_A64_H

@@ -154,7 +154,7 @@ int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *e
 	if ((len != 1 && len != 2 && len != 4 && len != 8 && len != 16) || (ipa & (len - 1)))
 		return RMM_EINVAL;
 	access_lock(v->rmm, pc);
-	rc = rmm_vcpu_translate(v, ipa, len, RMM_ACCESS_WRITE, 0, &p, fault);
+	rc = s2_translate_locked(v, ipa, len, RMM_ACCESS_WRITE, 0, &p, fault);
 	if (rc == RMM_OK)
 		*swapped = cas_n(p, len, expected, desired);
 	access_unlock(pc);

@@ -26,7 +26,7 @@
 	X(last_exit_psci) X(emulatable_abort) X(unprot_abort) X(mmio_srt)           \
 	X(mmio_sas) X(mmio_sse) X(mmio_sf) X(mmio_write) X(ripas_value)             \
 	X(ripas_destroyed) X(abort_esr) X(abort_far) X(host_call_ipa) X(ripas_addr) \
-	X(ripas_top) X(gic_hcr) X(gic_lrs) X(gic_vmcr)
+	X(ripas_top) X(gic_hcr) X(gic_lrs) X(gic_vmcr) X(gic_ap0r) X(gic_ap1r)
 
 /* Fields of struct rec that are the RMM's bookkeeping on this machine.
  * attest_state: an attestation token in progress lives in aux[0], which does

@@ -8,7 +8,7 @@ mkdir -p coverage
 cmake --preset coverage >/dev/null
 cmake --build --preset coverage
 lcov --quiet --zerocounters --directory build/coverage
-ctest --preset coverage -j2 --label-exclude bench >/dev/null
+ctest --preset coverage -j2 --label-exclude "bench|long" >/dev/null
 lcov --quiet --capture --directory build/coverage --output-file coverage/all.info \
 	--rc lcov_branch_coverage=1 2>/dev/null
 lcov --quiet --extract coverage/all.info "$PWD/librmm/*" --output-file coverage/librmm.info \

@@ -1,5 +1,6 @@
 /* The VMM's migration loop (see kvm_migrate.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kvm_migrate.h"
@@ -309,21 +310,37 @@ static int import_rec(struct km_dst *d)
 	return 0;
 }
 
+int km_import_reserve(struct km_dst *d, size_t n)
+{
+	uint64_t *p = realloc(d->pool, (d->npool + n) * sizeof(*p));
+
+	if (!p)
+		return -1;
+	d->pool = p;
+	while (n--)
+		if (!(d->pool[d->npool++] = kh_alloc_delegated(d->h)))
+			return -1;
+	return 0;
+}
+
 int km_import_record(struct km_dst *d, const void *rec, size_t len)
 {
 	struct kvm_host *h = d->h;
 	uint64_t ret, done, used, at = 0;
 
-	if (len > 3 * GRAN || rmm_host_write(h->rmm, d->in, rec, len))
+	if (len > 3 * GRAN)
 		return -1;
+	/* the host's own NS pages: a plain copy */
+	memcpy(rmm_ns_ptr(h->rmm, d->in), rec, len);
 	d->records++;
 	if (km_record_type(rec) == RMM_MIG_REC_REC)
 		return import_rec(d);
 	for (;;) {
+		if (!d->spare && d->npool)
+			d->spare = d->pool[--d->npool];
 		if (!d->spare && !(d->spare = kh_alloc_delegated(h)))
 			return -1;
-		if (rmm_host_write(h->rmm, d->grans, &d->spare, 8))
-			return -1;
+		memcpy(rmm_ns_ptr(h->rmm, d->grans), &d->spare, 8);
 		ret = rmm_mig_import(h->rmm, h->cpu, d->r.rd, d->in, 1, d->grans, &done, &used, NULL,
 				     &at);
 		if (used)
@@ -346,5 +363,9 @@ int km_import_commit(struct km_dst *d)
 
 	if (d->spare && !kh_undelegate_free(d->h, d->spare))
 		d->spare = 0;
+	while (d->npool && !kh_undelegate_free(d->h, d->pool[d->npool - 1]))
+		d->npool--;
+	free(d->pool);
+	d->pool = NULL;
 	return ret == RMI_SUCCESS ? 0 : fail(d->h, &d->status, "MIG_IMPORT_COMMIT", ret);
 }

@@ -56,6 +56,8 @@ struct km_dst {
 	unsigned int nvcpu;
 	uint64_t status;
 	unsigned long records, rtts;
+	uint64_t *pool;            /* granules delegated ahead (km_import_reserve) */
+	size_t npool;
 };
 
 /* IMPORT_START from the immutable record: the host knows the realm's IPA
@@ -63,6 +65,9 @@ struct km_dst {
 int km_import_start(struct km_dst *d, struct kvm_host *h, unsigned int ipa_bits, uint16_t vmid,
 		    uint64_t session, const void *rec, size_t len);
 int km_import_record(struct km_dst *d, const void *rec, size_t len);
+/* Delegate n granules ahead of the pages, as a VMM that prepares memory
+ * before the stream arrives; unused ones are undelegated by commit. */
+int km_import_reserve(struct km_dst *d, size_t n);
 int km_import_commit(struct km_dst *d);
 /* A record's type and total length from its header (0 if malformed). */
 unsigned int km_record_type(const void *rec);

@@ -91,6 +91,11 @@ static int check_rtt(struct inv *v, const struct realm *r, struct granule *g, in
 					return inv_fail(v, "DATA 0x%llx is mapped twice",
 							(unsigned long long)(e.oa + k * GRANULE_SIZE));
 			}
+			if (level == 3 && mig_marks_bad(r, granule_find(rmm, e.oa), tbl[i]))
+				return inv_fail(v, "IPA 0x%llx: write protection or migration marks "
+						"that the realm's migration state (%s) does not allow",
+						(unsigned long long)ipa,
+						mig_state_name(mig_state_get(&r->mig)));
 		}
 	}
 	if (!v->bad && live != granule_refcount(g))

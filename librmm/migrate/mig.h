@@ -146,6 +146,10 @@ typedef bool (*mig_leaf_fn)(struct call *c, void *ctx, uint64_t ipa, int level, 
 uint64_t mig_walk(struct call *c, struct realm *r, uint64_t ipa, mig_leaf_fn fn, void *ctx);
 /* Clear the session's marks: write permission back, granule bits off. */
 void mig_unmark_all(struct call *c, struct realm *r);
+/* The invariant checker: does a level-3 ASSIGNED entry (descriptor 'desc',
+ * DATA granule g) carry marks the realm's migration state forbids? */
+struct granule;
+bool mig_marks_bad(const struct realm *r, const struct granule *g, uint64_t desc);
 /* The vCPU write-fault path: true if 'ipa' was write-protected for export
  * (now dirty and writable again: retry the access). No locks held. */
 bool mig_write_fault(struct rmm_vcpu *v, const struct rmm_vcpu_exit *f);

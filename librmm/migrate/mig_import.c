@@ -375,7 +375,8 @@ uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res)
 			break;
 		}
 		total = RMM_MIG_HDR_SIZE + h.body_len + RMM_MIG_TAG_SIZE;
-		if (ns_read(c, in + off, rec, total) != 0) {
+		if (ns_read(c, in + off + RMM_MIG_HDR_SIZE, rec + RMM_MIG_HDR_SIZE,
+			    total - RMM_MIG_HDR_SIZE) != 0) {
 			ret = call_fail(c, RMI_ERROR_INPUT, 0, "in_pas: record at 0x%llx is not NS "
 					"memory", (unsigned long long)(in + off));
 			break;

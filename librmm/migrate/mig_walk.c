@@ -124,3 +124,23 @@ bool mig_write_fault(struct rmm_vcpu *v, const struct rmm_vcpu_exit *f)
 	rtt_walk_unlock(&w);
 	return retry;
 }
+
+bool mig_marks_bad(const struct realm *r, const struct granule *g, uint64_t desc)
+{
+	unsigned int st = mig_state_get(&r->mig);
+	bool wp = (desc & DESC_VALID) && !(desc & DESC_S2AP_W);
+
+	switch (st) {
+	case RMM_MIG_EXPORT_LIVE:
+	case RMM_MIG_EXPORT_PAUSED:
+	case RMM_MIG_EXPORT_DONE:
+		/* write-protected exactly while exported and clean */
+		return (g->mig & ~(MIG_G_EXPORTED | MIG_G_DIRTY)) ||
+		       (wp && (g->mig & (MIG_G_EXPORTED | MIG_G_DIRTY)) != MIG_G_EXPORTED);
+	case RMM_MIG_IMPORTING:
+	case RMM_MIG_IMPORT_FAILED:
+		return wp || (g->mig & ~MIG_G_IMPORTED);
+	default:
+		return wp || g->mig;
+	}
+}

@@ -109,6 +109,24 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 		*ipa = va;
 		return DONE;
 	}
+	{
+		struct s1_tlbe *t = &c->tlb[(va >> 12) % A64_S1_TLB];
+		uint64_t g = atomic_load_explicit(&c->ctx->tlbi_gen, memory_order_acquire);
+
+		if (g != c->tlbi_seen) {  /* another CPU's TLBI: drop ours too */
+			c->tlbi_seen = g;
+			a64_tlb_flush(c);
+		}
+		if (t->gen == c->tlb_gen && t->vpage == va >> 12) {
+			d = t->attr;
+			level = t->level;
+			if ((a == WR && BIT(d, 7)) || (e == 0 && !BIT(d, 6)) ||
+			    (a == FETCH && BIT(d, e == 0 ? 54 : 53)))
+				return s1_fault(c, a, 0x0c + level, va);   /* permission */
+			*ipa = t->ipage | (va & 0xfff);
+			return DONE;
+		}
+	}
 	tsz = (unsigned int)(hi ? BITS(tcr, 21, 16) : BITS(tcr, 5, 0));
 	if (tsz < 16)
 		tsz = 16;
@@ -149,8 +167,25 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 		uint64_t size = 1ull << (12 + 9 * (3 - level));
 
 		*ipa = ((d & OA_MASK) & ~(size - 1)) | (va & (size - 1));
+		if (!c->probe) {  /* cache it, as a TLB does */
+			struct s1_tlbe *t = &c->tlb[(va >> 12) % A64_S1_TLB];
+
+			t->gen = c->tlb_gen;
+			t->vpage = va >> 12;
+			t->ipage = *ipa & ~0xfffull;
+			t->attr = d & ((1ull << 6) | (1ull << 7) | (1ull << 53) | (1ull << 54));
+			t->level = level;
+		}
 	}
 	return DONE;
+}
+
+void a64_tlb_flush(struct cpu *c)
+{
+	if (++c->tlb_gen == 0) {  /* wrapped: no entry may look current */
+		memset(c->tlb, 0, sizeof(struct s1_tlbe) * A64_S1_TLB);
+		c->tlb_gen = 1;
+	}
 }
 
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
@@ -264,6 +299,10 @@ static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 	struct cpu c = { .v = v, .r = rmm_vcpu_regs(v), .x = x, .ctx = ctx };
 	unsigned int n;
 
+	c.tlb = ctx->tlb[rmm_vcpu_cpu(v) % A64_MON_SLOTS];
+	c.tlb_gen = ctx->tlb_gen[rmm_vcpu_cpu(v) % A64_MON_SLOTS];
+	c.tlbi_seen = atomic_load(&ctx->tlbi_gen);
+	a64_tlb_flush(&c);  /* stage-1 entries live for one run() */
 	c.slot = rmm_vcpu_cpu(v) % A64_MON_SLOTS;
 	c.lo = &ctx->local[c.slot];
 	if (c.lo->rec != rmm_vcpu_rec(v))
@@ -285,6 +324,7 @@ static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 			break;
 		x->kind = RMM_VCPU_EXIT_IRQ;
 	}
+	ctx->tlb_gen[c.slot] = c.tlb_gen;
 	atomic_fetch_add(&ctx->retired, n);
 }
 

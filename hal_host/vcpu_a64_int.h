@@ -26,6 +26,14 @@ struct a64_local {
 	bool pair;
 };
 
+/* A cached stage-1 translation of one 4 KiB page (valid iff gen matches). */
+#define A64_S1_TLB 512
+struct s1_tlbe {
+	uint64_t vpage, ipage, attr;  /* attr: AP[2:1], PXN, UXN of the leaf */
+	uint32_t gen;
+	uint32_t level;
+};
+
 struct rmm_a64_ctx {
 	unsigned int budget;
 	_Atomic uint64_t retired;
@@ -34,6 +42,9 @@ struct rmm_a64_ctx {
 	_Atomic uint64_t mon[A64_MON_SLOTS];
 	_Atomic unsigned int nres;   /* valid slots */
 	struct a64_local local[A64_MON_SLOTS];
+	struct s1_tlbe tlb[A64_MON_SLOTS][A64_S1_TLB];  /* per host CPU */
+	uint32_t tlb_gen[A64_MON_SLOTS];
+	_Atomic uint64_t tlbi_gen;   /* bumped by every TLBI a vCPU executes */
 };
 
 struct cpu {
@@ -44,6 +55,9 @@ struct cpu {
 	unsigned int slot;           /* this host CPU's monitor slot */
 	bool check_irq;              /* re-evaluate interrupts before the next step */
 	struct a64_local *lo;        /* this host CPU's local monitor */
+	struct s1_tlbe *tlb;         /* this host CPU's stage-1 TLB */
+	uint32_t tlb_gen;            /* entries of other generations are invalid */
+	uint64_t tlbi_seen;          /* ctx->tlbi_gen when the TLB was last flushed */
 	/* AT: walk stage 1 without taking a fault */
 	bool probe;
 	unsigned int probe_el, probe_fsc;
@@ -108,6 +122,8 @@ int a64_take(struct cpu *c, unsigned int ec, uint64_t iss, uint64_t far, uint64_
 int a64_undef(struct cpu *c);
 int a64_mem(struct cpu *c, uint64_t va, void *buf, unsigned int size, enum acc a, uint64_t syn);
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa);
+/* Drop every cached stage-1 translation (TLBI; TTBR, TCR, SCTLR writes). */
+void a64_tlb_flush(struct cpu *c);
 /* AT: 0 and *ipa, the fault status code (> 0), or -1: stage 2 stopped it. */
 int a64_probe(struct cpu *c, uint64_t va, enum acc a, bool el0, uint64_t *ipa);
 /* An alignment fault (DFSC 0x21) on a data access at va. */

@@ -174,10 +174,14 @@ static bool local_reg(struct cpu *c, uint32_t key, bool l, uint64_t *val)
 	f = sysreg(c, key);
 	if (!f)
 		return false;
-	if (l)
+	if (l) {
 		*val = *f;
-	else
+	} else {
 		*f = *val;
+		if (f == &c->r->sctlr_el1 || f == &c->r->tcr_el1 || f == &c->r->ttbr0_el1 ||
+		    f == &c->r->ttbr1_el1)
+			a64_tlb_flush(c);  /* cached translations depend on them */
+	}
 	return true;
 }
 
@@ -243,8 +247,12 @@ int a64_sys(struct cpu *c, uint32_t in)
 			return a64_undef(c);
 		if (crn == 7 && crm == 8 && op1 == 0 && op2 <= 3)
 			return at(c, op2, xr(c, rt));
-		/* DC/IC by VA or set/way, TLBI: the interpreter caches neither
-		 * data nor stage-1 translations, so there is nothing to drop */
+		/* DC/IC by VA or set/way: the interpreter caches no data and
+		 * decodes every instruction afresh */
+		if (crn == 8) {  /* TLBI: every CPU drops its cached stage-1 translations */
+			atomic_fetch_add(&c->ctx->tlbi_gen, 1);
+			a64_tlb_flush(c);
+		}
 		if (crn == 7 || crn == 8)
 			return DONE;
 		return a64_undef(c);

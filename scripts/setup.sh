@@ -8,3 +8,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq cmake make gcc clang libclang-rt-14-dev \
 	llvm libcmocka-dev libssl-dev lcov pkg-config \
 	python3 python3-cbor2 python3-cryptography python3-ecdsa >/dev/null
+# Debian's arm64 kernel for examples/linux_realm and its boot test (no
+# system install: a private apt state directory, see the script).
+"$(dirname "$0")/fetch_linux.sh"

@@ -375,6 +375,12 @@ int kh_realm_destroy(struct kvm_host *h, struct kvm_realm *r)
 int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, unsigned int idx,
 		   int runnable, uint64_t pc)
 {
+	return kh_vcpu_create_gprs(h, r, v, idx, runnable, pc, NULL);
+}
+
+int kh_vcpu_create_gprs(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v,
+			unsigned int idx, int runnable, uint64_t pc, const uint64_t gprs[8])
+{
 	struct rmi_rec_params *p;
 	uint64_t ret;
 
@@ -389,6 +395,8 @@ int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, 
 	p->flags = runnable ? RMI_REC_FLAG_RUNNABLE : 0;
 	p->mpidr = rmi_rec_mpidr(idx);
 	p->pc = pc;
+	for (int i = 0; gprs && i < 8; i++)
+		p->gprs[i] = gprs[i];
 	p->num_aux = r->aux_count;
 	for (uint64_t i = 0; i < r->aux_count; i++)
 		if (!(p->aux[i] = v->aux[i] = kh_alloc_delegated(h)))
@@ -414,7 +422,7 @@ int kh_vcpu_destroy(struct kvm_host *h, struct kvm_vcpu *v)
 }
 
 /* kvm_handle_guest_abort for a protected IPA: fault in a private page. */
-static int fault_in(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa)
+int kh_fault_in(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa)
 {
 	uint64_t page = kh_alloc_delegated(h), ret;
 
@@ -533,7 +541,7 @@ enum kh_run_result kh_vcpu_run(struct kvm_host *h, struct kvm_realm *r, struct k
 			}
 			ipa = ((run->exit.hpfar & 0x00000ffffffffff0ull) << 8) | (run->exit.far & 0xfff);
 			if (ipa < half) {
-				if (fault_in(h, r, ipa))
+				if (kh_fault_in(h, r, ipa))
 					return KH_RUN_ERROR;
 				st->faults_in++;
 			} else if (dev && (run->exit.esr & (1ull << 24)) &&

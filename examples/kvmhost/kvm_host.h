@@ -96,6 +96,12 @@ void kh_vgic_prepare(struct rmi_rec_run *run);
 
 int kh_vcpu_create(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v, unsigned int idx,
 		   int runnable, uint64_t pc);
+/* The same with x0-x7 at entry (a Linux boot: x0 = the DTB). */
+int kh_vcpu_create_gprs(struct kvm_host *h, struct kvm_realm *r, struct kvm_vcpu *v,
+			unsigned int idx, int runnable, uint64_t pc, const uint64_t gprs[8]);
+/* Fault in a private page at a protected IPA (DATA_CREATE_UNKNOWN), as
+ * kvm_handle_guest_abort does. */
+int kh_fault_in(struct kvm_host *h, struct kvm_realm *r, uint64_t ipa);
 int kh_vcpu_destroy(struct kvm_host *h, struct kvm_vcpu *v);
 /* Enter vcpus[i] repeatedly, handling every exit as KVM does, until it
  * stops or max_entries REC_ENTERs were made. Host calls answer with

@@ -5,7 +5,9 @@
  *   ID_AA64PFR0_EL1  EL0 and EL1 AArch64 only, FP and AdvSIMD not implemented
  *                    (0xf), GICv3 system register interface, SVE = 1 iff
  *                    the realm was created with SVE (rmm_vcpu_features());
- *                    no RAS, AMU, MPAM, SEL2; CSV2/3 fields 0
+ *                    no RAS, AMU, MPAM, SEL2; CSV2 = CSV3 = 1 (an
+ *                    interpreter does not speculate: no Spectre-v2 or
+ *                    Meltdown exposure, so the kernel needs no KPTI)
  *   ID_AA64ISAR0_EL1 0: no LSE atomics, CRC32, crypto, RNDR, ...
  *   ID_AA64ISAR1_EL1 LRCPC = 1 (LDAPR); no PAC, BF16, ...
  *   ID_AA64MMFR0_EL1 PARange from the realm's IPA width, 8-bit ASIDs, 4 KiB
@@ -48,7 +50,7 @@ bool run_id_reg(struct rmm_vcpu *v, uint64_t key, uint64_t *val)
 	case ID(0, 4, 0):  /* ID_AA64PFR0_EL1 */
 		rmm_vcpu_features(v, &ft);
 		*val = 0x11 | (0xfull << 16) | (0xfull << 20) | (1ull << 24) |
-		       ((uint64_t)(ft.sve ? 1 : 0) << 32);
+		       ((uint64_t)(ft.sve ? 1 : 0) << 32) | (1ull << 56) | (1ull << 60);
 		return true;
 	case ID(0, 6, 1):  /* ID_AA64ISAR1_EL1 */
 		*val = 1ull << 20;

@@ -14,6 +14,17 @@ static inline double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the calling thread (user + system): for single-threaded
+ * figures on a machine other processes share, where wall time would count
+ * their time too. */
+static inline double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* One line: what, the figure, and the physical limit measured in the same run. */
 static inline void figure(const char *what, double ns, const char *limit_what, double limit_ns)
 {

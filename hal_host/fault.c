@@ -2,8 +2,9 @@
  * hal_host Granule Protection Faults.
  *
  * A SIGSEGV whose address lies in an instance's NS view is a GPF: either a
- * guarded copy armed on this thread (the RMM's fault-safe NS access, or a
- * test's rmm_host_read/write) catches it with siglongjmp, or it is reported
+ * guarded copy armed on this thread (a host access: rmm_host_read/write;
+ * the RMM's own NS copies never fault, see ns_copy in librmm/core/rmm.c)
+ * catches it with siglongjmp, or it is reported
  * (PA, granule state, the commands that changed it) and handed on to the
  * previous handler (a sanitizer's, a fuzzer's, or the default core dump).
  * Any other SIGSEGV goes straight to the previous handler.

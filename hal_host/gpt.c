@@ -96,6 +96,29 @@ static void hh_unprotect_run_locked(struct hal_host *h, uint64_t idx)
 	atomic_fetch_sub(&h->n_enforced, 1);
 }
 
+/*
+ * Populate the RMM view around a granule moving to Realm PAS, a chunk of
+ * HH_PREFAULT_PAGES at a time (one madvise instead of a page fault on the
+ * RMM's first write to each granule: the wipe of every delegation). Pages
+ * of the chunk not yet in the memfd are allocated (zero). Best effort: a
+ * kernel without MADV_POPULATE_WRITE just takes the faults.
+ */
+static void hh_prefault(struct hal_host *h, uint64_t idx)
+{
+	uint64_t chunk = idx / HH_PREFAULT_PAGES, bit = 1ull << (chunk % 64);
+	uint64_t first = chunk * HH_PREFAULT_PAGES, n = HH_PREFAULT_PAGES;
+
+	if (atomic_load_explicit(&h->prefaulted[chunk / 64], memory_order_relaxed) & bit)
+		return;
+	if (atomic_fetch_or(&h->prefaulted[chunk / 64], bit) & bit)
+		return;
+	if (first + n > h->ngran)
+		n = h->ngran - first;
+#ifdef MADV_POPULATE_WRITE
+	(void)madvise(h->rmm_view + (first << 12), n << 12, MADV_POPULATE_WRITE);
+#endif
+}
+
 int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas)
 {
 	struct hal_host *h = hal;
@@ -113,6 +136,7 @@ int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas)
 		 * point refuses, one that already passed is ordered before. */
 		atomic_store(&h->gpt[idx], (uint8_t)pas);
 		hh_gpt_invalidate(h, cpu, pa);
+		hh_prefault(h, idx);
 		if (h->software_gpt) {
 			atomic_fetch_add(&h->n_software, 1);
 			return 0;
@@ -173,48 +197,6 @@ enum rmm_pas hh_gpt_get(void *hal, uint64_t pa)
 	return (enum rmm_pas)atomic_load(&h->gpt[hh_index(h, pa)]);
 }
 
-/* Every granule of [pa, pa+len) is NS in the GPT. */
-static int hh_range_ns(struct hal_host *h, uint64_t pa, size_t len)
-{
-	uint64_t i, last;
-
-	if (len == 0)
-		return 1;
-	last = hh_index(h, pa + len - 1);
-	for (i = hh_index(h, pa); i <= last; i++)
-		if (atomic_load(&h->gpt[i]) != RMM_PAS_NS)
-			return 0;
-	return 1;
-}
-
-/* Copy through the NS view, checking the GPT before and after (software
- * enforcement) and catching the fault (mprotect enforcement). */
-static int hh_ns_copy(struct hal_host *h, uint64_t pa, void *buf, size_t len, int write)
-{
-	uint8_t *ns;
-	int rc;
-
-	if (!hh_in_dram(h, pa, len))
-		return RMM_ERANGE;
-	if (!hh_range_ns(h, pa, len))
-		return RMM_EGPF;
-	ns = h->ns_view + (pa - h->base);
-	rc = write ? hh_guarded_copy(ns, buf, len) : hh_guarded_copy(buf, ns, len);
-	if (rc == 0 && !hh_range_ns(h, pa, len))
-		rc = RMM_EGPF;
-	return rc;
-}
-
-int hh_ns_read(void *hal, uint64_t pa, void *dst, size_t len)
-{
-	return hh_ns_copy(hal, pa, dst, len, 0);
-}
-
-int hh_ns_write(void *hal, uint64_t pa, const void *src, size_t len)
-{
-	return hh_ns_copy(hal, pa, (void *)src, len, 1);
-}
-
 /*
  * A host access: a real load/store through the NS view, so a PROT_NONE page
  * faults exactly as host code would. Granules enforced in software only are
@@ -267,6 +249,8 @@ int hh_reset_memory(void *hal)
 	pthread_mutex_unlock(&h->prot_lock);
 	hh_caches_reset(h);
 	atomic_store(&h->faults, 0);
+	for (uint64_t i = 0; i < (h->ngran / HH_PREFAULT_PAGES + 64) / 64; i++)
+		atomic_store_explicit(&h->prefaulted[i], 0, memory_order_relaxed);
 	if (fallocate(h->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)h->size) != 0)
 		memset(h->rmm_view, 0, h->size);
 	return 0;

@@ -23,7 +23,12 @@ struct hal_host {
 	_Atomic unsigned int faults;  /* RMM_FAULT_* */
 	int64_t vma_extra;         /* protected by prot_lock: mappings our GPT added */
 	int warned_map_limit;      /* protected by prot_lock */
+	/* RMM-view chunks (HH_PREFAULT_PAGES granules) already populated: the
+	 * RMM's first write to a delegated granule (its wipe) then takes no
+	 * page fault. One bit per chunk. */
+	_Atomic uint64_t *prefaulted;
 };
+#define HH_PREFAULT_PAGES 64u
 
 static inline uint64_t hh_index(const struct hal_host *h, uint64_t pa)
 {
@@ -45,8 +50,6 @@ int hh_guarded_copy(void *dst, const void *src, size_t len);
 void hh_vma_release(struct hal_host *h);
 int hh_gpt_set(void *hal, unsigned int cpu, uint64_t pa, enum rmm_pas pas);
 enum rmm_pas hh_gpt_get(void *hal, uint64_t pa);
-int hh_ns_read(void *hal, uint64_t pa, void *dst, size_t len);
-int hh_ns_write(void *hal, uint64_t pa, const void *src, size_t len);
 int hh_host_access(void *hal, uint64_t pa, void *buf, size_t len, int write);
 int hh_reset_memory(void *hal);
 

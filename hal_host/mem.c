@@ -43,7 +43,8 @@ static int hh_open(void *ctx, const struct rmm_hal_platform *plat, void **out)
 
 	h->gpt = calloc(h->ngran, 1);
 	h->enforced = calloc(h->ngran, 1);
-	if (!h->gpt || !h->enforced || hh_caches_init(h) != RMM_OK)
+	h->prefaulted = calloc((h->ngran / HH_PREFAULT_PAGES + 64) / 64, sizeof(uint64_t));
+	if (!h->gpt || !h->enforced || !h->prefaulted || hh_caches_init(h) != RMM_OK)
 		goto nomem;
 
 	h->memfd = memfd_create("librmm-dram", MFD_CLOEXEC);
@@ -65,12 +66,14 @@ os:
 	hh_unmap(h);
 	free(h->gpt);
 	free(h->enforced);
+	free((void *)h->prefaulted);
 	free(h);
 	return RMM_EOS;
 nomem:
 	hh_caches_fini(h);
 	free(h->gpt);
 	free(h->enforced);
+	free((void *)h->prefaulted);
 	free(h);
 	return RMM_ENOMEM;
 }
@@ -88,6 +91,7 @@ static void hh_close(void *hal)
 	pthread_mutex_destroy(&h->prot_lock);
 	free((void *)h->gpt);
 	free((void *)h->enforced);
+	free((void *)h->prefaulted);
 	free(h);
 }
 
@@ -152,8 +156,6 @@ static const struct rmm_hal_ops hal_host_ops = {
 	.ns_ptr = hh_ns_ptr,
 	.gpt_set = hh_gpt_set,
 	.gpt_get = hh_gpt_get,
-	.ns_read = hh_ns_read,
-	.ns_write = hh_ns_write,
 	.host_access = hh_host_access,
 	.relax = hh_relax,
 	.counter = hh_counter,

@@ -228,31 +228,83 @@ const char *rmm_last_reason(const struct rmm *rmm, unsigned int cpu)
 	return rmm->cpus[cpu].reason;
 }
 
-int ns_read(struct call *c, uint64_t pa, void *dst, size_t len)
+/*
+ * Copy through the RMM's view, as a snapshot: the host may write the same NS
+ * bytes at the same time (its own race, harmless to the RMM, which uses only
+ * the copy), so this copy is not instrumented by ThreadSanitizer.
+ */
+__attribute__((no_sanitize("thread"))) static void ns_snapshot(void *dst, const void *src,
+								size_t len)
 {
-	struct rmm *rmm = c->rmm;
+	volatile uint8_t *d = dst;
+	const volatile uint8_t *sp = src;
+	size_t i = 0;
+
+	if ((((uintptr_t)dst | (uintptr_t)src) & 7) == 0)
+		for (; i + 8 <= len; i += 8)
+			*(volatile uint64_t *)(d + i) = *(const volatile uint64_t *)(sp + i);
+	for (; i < len; i++)
+		d[i] = sp[i];
+}
+
+/*
+ * The RMM's own accesses to NS memory (RealmParams, RecParams, RecRun, a
+ * DATA_CREATE source, migration buffers), one granule at a time: the NS
+ * granule is locked and must be UNDELEGATED (so no delegation can move it
+ * to Realm PAS during the copy: DELEGATE needs that lock), and the bytes move
+ * through the RMM's view, which never faults. No signal handler, no syscall.
+ * The NS granule's lock is innermost: its holders (DELEGATE, UNDELEGATE and
+ * these copies) wait for no other granule lock while they hold it, so any
+ * command may take it last, whatever it holds.
+ * 0, or -1 if a granule of the range is outside DRAM or not in the NS PAS.
+ */
+static int ns_copy(struct rmm *rmm, uint64_t pa, void *buf, size_t len, bool write)
+{
+	uint8_t *b = buf;
 
 	if (pa < rmm->dram_base || len > rmm->dram_size || pa - rmm->dram_base > rmm->dram_size - len)
 		return -1;
-	if (rmm->hal->ns_read(rmm->hal_h, pa, dst, len) != RMM_OK)
+	while (len) {
+		struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
+		size_t n = GRANULE_SIZE - (pa & GRANULE_MASK);
+		uint8_t *p;
+		int ok;
+
+		if (n > len)
+			n = len;
+		granule_lock(rmm, g);
+		ok = g->state == RMM_GRANULE_UNDELEGATED;
+		if (ok) {
+			p = (uint8_t *)granule_map(rmm, g) + (pa & GRANULE_MASK);
+			if (write)
+				ns_snapshot(p, b, n);
+			else
+				ns_snapshot(b, p, n);
+		}
+		granule_unlock(g);
+		if (!ok)
+			return -1;
+		pa += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int ns_read(struct call *c, uint64_t pa, void *dst, size_t len)
+{
+	if (ns_copy(c->rmm, pa, dst, len, false) != 0)
 		return -1;
-	if (rmm->cfg.flags & RMM_CFG_TRACE)
+	if (c->rmm->cfg.flags & RMM_CFG_TRACE)
 		trace_snap(c, pa, dst, len);
 	return 0;
 }
 
 int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len)
 {
-	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
-	int rc = -1;
-
-	if (!g || (pa & GRANULE_MASK) + len > GRANULE_SIZE)
+	if ((pa & GRANULE_MASK) + len > GRANULE_SIZE)
 		return -1;
-	granule_lock(rmm, g);
-	if (g->state == RMM_GRANULE_UNDELEGATED)
-		rc = rmm->hal->ns_write(rmm->hal_h, pa, src, len) == RMM_OK ? 0 : -1;
-	granule_unlock(g);
-	return rc;
+	return ns_copy(rmm, pa, (void *)src, len, true);
 }
 
 int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx)

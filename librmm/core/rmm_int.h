@@ -147,11 +147,13 @@ void rmm_panic(struct rmm *rmm, const char *fmt, ...)
 /* Which region a PA falls in, for reasons: "DRAM", "secure", "MMIO", "none". */
 const char *rmm_region_name(const struct rmm *rmm, uint64_t pa);
 
-/* Copy from NS memory (host params, sources). 0, or -1 if any byte is not in
- * the NS PAS or outside DRAM (the caller reports the failure condition). */
+/* Copy from NS memory (host params, sources). Locks each NS granule of the
+ * range for its part of the copy (innermost: callers may hold any granule
+ * locks). 0, or -1 if any byte is not in the NS PAS or outside DRAM (the
+ * caller reports the failure condition). */
 int ns_read(struct call *c, uint64_t pa, void *dst, size_t len);
-/* Copy to NS memory (RecRun.exit). Locks the NS granule for the copy, so the
- * caller must hold no granule lock. 0, or -1 if it is not in the NS PAS. */
+/* Copy to NS memory (RecRun.exit) within one granule; locks it likewise.
+ * 0, or -1 if it is not in the NS PAS. */
 int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len);
 
 struct rmm_vcpu_ops;

@@ -112,7 +112,8 @@ uint64_t rmi_data_create(struct call *c, const uint64_t *a, uint64_t *res)
 		return ret;
 	dst = granule_map(rmm, req[0].g);
 	if (ns_read(c, src, dst, GRANULE_SIZE) != 0) {
-		/* delegated by another CPU since the check above */
+		/* delegated by another CPU since the check above (the copy
+		 * itself holds the source's lock, so it is all or nothing) */
 		granule_wipe(rmm, req[0].g);
 		rtt_walk_unlock(&w);
 		granule_unlock_set(req, 2);

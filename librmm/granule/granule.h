@@ -14,9 +14,11 @@
  *     that change the parent entry).
  *  3. Last, granules an RTT entry points at (DATA) or that the RD owns
  *     (starting RTTs in REALM_DESTROY): locked while their owner is held.
- *  The RMM's reads of NS memory take no lock (they are fault-safe and
- *  re-check the GPT). A realm vCPU reads RTT entries without locks, as a
- *  hardware walker does; entries are written with single atomic stores.
+ *  4. The RMM's own copies to and from NS memory lock the NS (UNDELEGATED)
+ *     granule innermost, whatever else is held: its holders (DELEGATE,
+ *     UNDELEGATE, the copies) never wait for another granule lock.
+ *  A realm vCPU reads RTT entries without locks, as a hardware walker does;
+ *  entries are written with single atomic stores.
  *
  * Fields: 'state' and the history fields are protected by 'lock' ('state' is
  * also stored atomically so that granule_state_peek() may read it with no

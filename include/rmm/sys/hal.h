@@ -75,7 +75,10 @@ struct rmm_hal_ops {
 	enum rmm_pas (*gpt_get)(void *hal, uint64_t pa);
 
 	/* Copies between the NS PAS and RMM memory that take a GPF instead of
-	 * crashing: 0, or RMM_EGPF if a granule of the range is not NS. */
+	 * crashing: 0, or RMM_EGPF if a granule of the range is not NS.
+	 * Not called by the core since version 3 (it copies NS memory through
+	 * granule_ptr holding the NS granule's lock, which delegation needs);
+	 * kept for the table's layout; may be NULL. */
 	int (*ns_read)(void *hal, uint64_t pa, void *dst, size_t len);
 	int (*ns_write)(void *hal, uint64_t pa, const void *src, size_t len);
 	/* A host (NS world) access: as above, but as host code does it. */

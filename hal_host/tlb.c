@@ -118,15 +118,33 @@ void hh_tlb_fill(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint6
 	pthread_mutex_unlock(&c->lock);
 }
 
+/*
+ * Invalidate (vmid, [ipa, ipa + size)) in one CPU's TLB (size 0: the whole
+ * VMID). The TLB is direct mapped by page, so a range of fewer pages than
+ * there are sets looks only at the sets those pages map to: a TLBI for one
+ * page costs one set, not a scan. The generation moves either way, so a
+ * walk that began before the TLBI cannot fill afterwards.
+ */
 static void tlbi_one(struct hh_cpu_cache *c, uint16_t vmid, uint64_t ipa, uint64_t size)
 {
-	pthread_mutex_lock(&c->lock);
-	for (unsigned int i = 0; i < TLB_SETS; i++) {
-		struct hh_tlb_ent *t = &c->tlb[i];
+	uint64_t pages = size >> 12;
 
-		if (t->valid && t->vmid == vmid &&
-		    (size == 0 || ((t->page << 12) >= ipa && (t->page << 12) - ipa < size)))
-			t->valid = 0;
+	pthread_mutex_lock(&c->lock);
+	if (size && pages < TLB_SETS) {
+		for (uint64_t p = ipa >> 12; p < (ipa >> 12) + pages; p++) {
+			struct hh_tlb_ent *t = &c->tlb[tlb_set(vmid, p)];
+
+			if (t->valid && t->vmid == vmid && t->page == p)
+				t->valid = 0;
+		}
+	} else {
+		for (unsigned int i = 0; i < TLB_SETS; i++) {
+			struct hh_tlb_ent *t = &c->tlb[i];
+
+			if (t->valid && t->vmid == vmid &&
+			    (size == 0 || ((t->page << 12) >= ipa && (t->page << 12) - ipa < size)))
+				t->valid = 0;
+		}
 	}
 	c->gen++;
 	pthread_mutex_unlock(&c->lock);

@@ -99,7 +99,10 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 	c.fnum = cmd->fnum;
 	c.name = cmd->name;
 	rmm->cpus[cpu].reason[0] = '\0';
-	atomic_fetch_add_explicit(&rmm->n_calls, 1, memory_order_relaxed);
+	/* per-CPU counters: a shared one would bounce between CPUs on every call */
+	atomic_store_explicit(&rmm->cpus[cpu].n_calls,
+			      atomic_load_explicit(&rmm->cpus[cpu].n_calls, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	if (rmm->cfg.flags & RMM_CFG_TRACE)
 		trace_begin(&c, x);
 	x1 = x[1];
@@ -107,7 +110,10 @@ void rmm_smc(struct rmm *rmm, unsigned int cpu, uint64_t x[18])
 		t0 = tl_now(rmm);
 	res[0] = cmd->fn(&c, x, res);
 	if (res[0] != RMI_SUCCESS)
-		atomic_fetch_add_explicit(&rmm->n_fail, 1, memory_order_relaxed);
+		atomic_store_explicit(&rmm->cpus[cpu].n_fail,
+				      atomic_load_explicit(&rmm->cpus[cpu].n_fail,
+							   memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 	x[0] = res[0];
 	for (i = 1; i < 18; i++)
 		x[i] = i <= cmd->nres ? res[i] : 0;

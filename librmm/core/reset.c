@@ -43,6 +43,8 @@ static void reset_cpu(struct rmm_cpu *pc)
 	pc->nsnaps = 0;
 	memset(pc->trace_in, 0, sizeof(pc->trace_in));
 	atomic_store_explicit(&pc->irq_pending, 0, memory_order_relaxed);
+	atomic_store_explicit(&pc->n_calls, 0, memory_order_relaxed);
+	atomic_store_explicit(&pc->n_fail, 0, memory_order_relaxed);
 }
 
 int rmm_reset(struct rmm *rmm)
@@ -74,8 +76,6 @@ int rmm_reset(struct rmm *rmm)
 	atomic_store(&rmm->seq, 0);
 	for (unsigned int i = 0; i < sizeof(rmm->vmid_map) / sizeof(rmm->vmid_map[0]); i++)
 		atomic_store_explicit(&rmm->vmid_map[i], 0, memory_order_relaxed);
-	atomic_store(&rmm->n_calls, 0);
-	atomic_store(&rmm->n_fail, 0);
 	atomic_store(&rmm->n_delegated, 0);
 	atomic_store(&rmm->s2_inflight, 0);
 	atomic_store(&rmm->gpt_inflight, 0);

@@ -366,8 +366,10 @@ void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st)
 	st->gpt_enforced = hs.gpt_enforced;
 	st->gpt_software = hs.gpt_software;
 	st->map_limit_hits = hs.map_limit_hits;
-	st->rmi_calls = atomic_load(&rmm->n_calls);
-	st->rmi_failures = atomic_load(&rmm->n_fail);
+	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++) {
+		st->rmi_calls += atomic_load_explicit(&rmm->cpus[i].n_calls, memory_order_relaxed);
+		st->rmi_failures += atomic_load_explicit(&rmm->cpus[i].n_fail, memory_order_relaxed);
+	}
 }
 
 const char *rmm_strerror(int err)

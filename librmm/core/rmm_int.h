@@ -73,6 +73,8 @@ struct rmm_cpu {
 	struct rmm_tbuf { uint8_t *data; size_t len, cap; } trace, snaps;
 	uint32_t nsnaps;
 	uint64_t trace_in[18];
+	/* RMI calls and failures on this CPU (written by it, read by stats) */
+	_Atomic uint64_t n_calls, n_fail;
 	/* A host interrupt is pending on this CPU (rmm_host_irq); consumed by
 	 * the REC exit that delivers it. */
 	_Atomic uint8_t irq_pending;
@@ -95,7 +97,7 @@ struct rmm {
 	uint64_t feat0;              /* RmiFeatureRegister0 */
 	_Atomic uint64_t seq;        /* global event order */
 	_Atomic uint64_t vmid_map[65536 / 64]; /* VMIDs in use */
-	_Atomic uint64_t n_calls, n_fail, n_delegated;
+	_Atomic uint64_t n_delegated;
 	const struct rmm_vcpu_ops *vcpu_ops;  /* set before any REC_ENTER */
 	void *vcpu_ctx;
 	/* TLB and GPT-cache checking (RMM_CFG_TLB_CHECK) */

@@ -102,21 +102,23 @@ void rtt_walk_lock(struct call *c, const struct s2_ctx *s, uint64_t ipa, int tar
 	w->level = l;
 	w->idx = (unsigned int)((ipa >> level_shift(l)) % RTT_ENTRIES);
 	w->base = ipa & ~((level_size(l) * RTT_ENTRIES) - 1);
+	w->ipa_width = s->ipa_width;
 }
 
 uint64_t rtt_walk_top(const struct rtt_walk *w, uint64_t ipa)
 {
-	struct rtte e;
+	uint64_t end = w->base + RTT_ENTRIES * level_size(w->level);
 	unsigned int i;
 
-	rtte_decode(rtt_read(w->tbl, w->idx), w->level, &e);
-	if (rtte_live(e.st))
+	if (rtte_raw_live(rtt_read(w->tbl, w->idx)))
 		return ipa;
-	for (i = w->idx + 1; i < RTT_ENTRIES; i++) {
-		rtte_decode(rtt_read(w->tbl, i), w->level, &e);
-		if (rtte_live(e.st))
+	/* protected IPAs only: the live entries (ASSIGNED, TABLE) are exactly
+	 * the ones the refcount counts */
+	if (granule_refcount(w->g) == 0 && end - 1 < (1ull << (w->ipa_width - 1)))
+		return end;
+	for (i = w->idx + 1; i < RTT_ENTRIES; i++)
+		if (rtte_raw_live(rtt_read(w->tbl, i)))
 			break;
-	}
 	return w->base + (uint64_t)i * level_size(w->level);
 }
 

@@ -96,7 +96,15 @@ struct rtt_walk {
 	int level;           /* level of g's entries */
 	unsigned int idx;    /* entry covering the IPA */
 	uint64_t base;       /* IPA mapped by tbl[0] */
+	unsigned int ipa_width;
 };
+
+/* Live (rtte_live) from the raw descriptor: valid (TABLE, ASSIGNED RAM,
+ * ASSIGNED_NS), or invalid with HIPAS ASSIGNED. */
+static inline bool rtte_raw_live(uint64_t d)
+{
+	return (d & DESC_VALID) || ((d >> INV_HIPAS_SHIFT) & 7) == 1;
+}
 
 /*
  * RttWalk(ipa, target): from the starting level towards 'target', following
@@ -118,7 +126,9 @@ static inline void rtt_walk_unlock(struct rtt_walk *w)
 }
 
 /* RttSkipNonLiveEntries: the IPA itself if its entry is live, else the base of
- * the next live entry of the same RTT, else the end of that RTT. */
+ * the next live entry of the same RTT, else the end of that RTT. Cost: none
+ * beyond the entry itself for an RTT of protected IPAs with no live entry
+ * (its refcount counts them all), else raw loads up to the next live one. */
 uint64_t rtt_walk_top(const struct rtt_walk *w, uint64_t ipa);
 
 /* Fill a newly created RTT at 'level' as the unfolding of parent entry 'pe'.

@@ -8,33 +8,41 @@
 #include "run/tlb.h"
 #include "diag/timeline.h"
 
+/* The in-flight counters and the change log serve only the checker
+ * (RMM_CFG_TLB_CHECK); without it a change costs just its TLBI and the
+ * wait for in-flight accesses, and touches no instance-wide counter. */
 void s2_change_begin(struct call *c)
 {
-	atomic_fetch_add(&c->rmm->s2_inflight, 1);
+	if (c->rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+		atomic_fetch_add(&c->rmm->s2_inflight, 1);
 }
 
 void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size)
 {
 	struct rmm *rmm = c->rmm;
-	struct rmm_cpu *pc = &rmm->cpus[c->cpu];
-	uint64_t h = atomic_load_explicit(&pc->s2log_head, memory_order_relaxed);
-	struct s2_change *e = &pc->s2log[h % RMM_S2LOG_PER_CPU];
+	bool check = rmm->cfg.flags & RMM_CFG_TLB_CHECK;
 
-	e->seq = atomic_fetch_add(&rmm->seq, 1) + 1;
-	e->ipa = ipa;
-	e->size = size;
-	e->vmid = vmid;
-	e->fnum = c->fnum;
-	e->cpu = (uint8_t)c->cpu;
-	atomic_store_explicit(&pc->s2log_head, h + 1, memory_order_release);
-	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+	if (check) {
+		struct rmm_cpu *pc = &rmm->cpus[c->cpu];
+		uint64_t h = atomic_load_explicit(&pc->s2log_head, memory_order_relaxed);
+		struct s2_change *e = &pc->s2log[h % RMM_S2LOG_PER_CPU];
+
+		e->seq = atomic_fetch_add(&rmm->seq, 1) + 1;
+		e->ipa = ipa;
+		e->size = size;
+		e->vmid = vmid;
+		e->fnum = c->fnum;
+		e->cpu = (uint8_t)c->cpu;
+		atomic_store_explicit(&pc->s2log_head, h + 1, memory_order_release);
 		atomic_fetch_add_explicit(&rmm->s2_gen, 1, memory_order_release);
+	}
 	if (rmm->hal->tlbi)
 		rmm->hal->tlbi(rmm->hal_h, c->cpu, vmid, ipa, size);
 	if (tl_on(rmm))
 		tl_instant(rmm, c->cpu, TL_TLBI, ipa, size, vmid, atomic_load(&rmm->faults));
 	vcpu_sync(rmm);
-	atomic_fetch_sub(&rmm->s2_inflight, 1);
+	if (check)
+		atomic_fetch_sub(&rmm->s2_inflight, 1);
 }
 
 static void access_lock(struct rmm *rmm, struct rmm_cpu *pc)
@@ -163,12 +171,14 @@ int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *e
 
 void gpt_change_begin(struct rmm *rmm)
 {
-	atomic_fetch_add(&rmm->gpt_inflight, 1);
+	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+		atomic_fetch_add(&rmm->gpt_inflight, 1);
 }
 
 void gpt_change_end(struct rmm *rmm)
 {
-	atomic_fetch_sub(&rmm->gpt_inflight, 1);
+	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
+		atomic_fetch_sub(&rmm->gpt_inflight, 1);
 }
 
 void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,

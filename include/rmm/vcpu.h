@@ -75,8 +75,9 @@ struct rmm_vcpu_ops {
 };
 #define RMM_VCPU_VERSION 1u
 
-/* Install the backend used by REC_ENTER (NULL: none, REC_ENTER then
- * returns at once with an IRQ exit, which the spec allows). RMM_OK, or
+/* Install the backend used by REC_ENTER (NULL: the default, the AArch64
+ * interpreter of rmm/vcpu_a64.h with an instance-owned context, which is
+ * also what a new instance runs RECs on). RMM_OK, or
  * RMM_EINVAL (nothing changed) for ops of another version or without run().
  * Call it only while no REC_ENTER is running. */
 RMM_API int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *ctx);

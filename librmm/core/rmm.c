@@ -6,6 +6,7 @@
 #include "core/rmm_int.h"
 #include "attest/attest.h"
 #include <rmm/vcpu.h>
+#include <rmm/vcpu_a64.h>
 #include "diag/timeline.h"
 #include "diag/trace.h"
 #include "granule/granule.h"
@@ -124,7 +125,11 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	rmm->feat0 = make_feat0(cfg);
 	rmm->gran = calloc(rmm->ngran, sizeof(*rmm->gran));
 	rmm->cpus = calloc(cfg->ncpus, sizeof(*rmm->cpus));
-	if (!rmm->gran || !rmm->cpus) {
+	/* the default vCPU backend: the AArch64 interpreter */
+	rmm->a64_default = rmm_a64_ctx_new(0);
+	rmm->vcpu_ops = rmm_vcpu_a64_ops();
+	rmm->vcpu_ctx = rmm->a64_default;
+	if (!rmm->gran || !rmm->cpus || !rmm->a64_default) {
 		rc = RMM_ENOMEM;
 		goto fail;
 	}
@@ -158,6 +163,7 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 fail:
 	if (rmm->cpus)
 		tl_free(rmm);
+	rmm_a64_ctx_free(rmm->a64_default);
 	free(rmm->gran);
 	free(rmm->cpus);
 	free(rmm);
@@ -176,6 +182,7 @@ void rmm_destroy(struct rmm *rmm)
 		free(rmm->cpus[i].snaps.data);
 	}
 	tl_free(rmm);
+	rmm_a64_ctx_free(rmm->a64_default);
 	free(rmm->gran);
 	free(rmm->cpus);
 	free(rmm);
@@ -311,8 +318,8 @@ int rmm_set_vcpu_backend(struct rmm *rmm, const struct rmm_vcpu_ops *ops, void *
 {
 	if (!rmm || (ops && (ops->version != RMM_VCPU_VERSION || !ops->run)))
 		return RMM_EINVAL;
-	rmm->vcpu_ops = ops;
-	rmm->vcpu_ctx = ctx;
+	rmm->vcpu_ops = ops ? ops : rmm_vcpu_a64_ops();
+	rmm->vcpu_ctx = ops ? ctx : rmm->a64_default;
 	return RMM_OK;
 }
 

@@ -100,6 +100,7 @@ struct rmm {
 	_Atomic uint64_t n_delegated;
 	const struct rmm_vcpu_ops *vcpu_ops;  /* set before any REC_ENTER */
 	void *vcpu_ctx;
+	struct rmm_a64_ctx *a64_default;      /* the default backend's context */
 	/* TLB and GPT-cache checking (RMM_CFG_TLB_CHECK) */
 	_Atomic int s2_inflight;       /* RTT changes whose TLBI is not issued yet */
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */

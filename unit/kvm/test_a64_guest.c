@@ -94,6 +94,35 @@ static void test_hello(void **state)
 	finish(f, &g);
 }
 
+/* No backend installed: REC_ENTER runs the realm on the default AArch64
+ * interpreter (issue 12), and rmm_set_vcpu_backend(NULL) returns to it. */
+static void test_default_backend(void **state)
+{
+	static uint8_t img[64 << 10];
+	struct fx *f = *state;
+	size_t n = load("hello.bin", img, sizeof(img));
+	struct kvm_run_stats st;
+	struct kvm_mmio dev;
+	struct kvm_host h;
+	struct kvm_realm r;
+	struct kvm_vcpu v;
+
+	memset(&dev, 0, sizeof(dev));
+	memset(&st, 0, sizeof(st));
+	dev.ipa = (1ull << 39) + 0x100000;
+	assert_int_equal(rmm_set_vcpu_backend(f->rmm, NULL, NULL), RMM_OK);
+	kh_init(&h, f->rmm, FX_DRAM_BASE, FX_DRAM_SIZE);
+	assert_int_equal(kh_realm_create(&h, &r, 40, RMI_HASH_SHA_256, 1), 0);
+	assert_int_equal(kh_populate(&h, &r, 0, img, n, 1), 0);
+	assert_int_equal(kh_vcpu_create(&h, &r, &v, 0, 1, 0), 0);
+	assert_int_equal(kh_activate(&h, &r), 0);
+	assert_int_equal(kh_vcpu_run(&h, &r, &v, 1, 0, &dev, &st, 200), KH_RUN_SYSTEM_OFF);
+	assert_string_equal(dev.tx, "hello\n");
+	assert_int_equal(kh_vcpu_destroy(&h, &v), 0);
+	assert_int_equal(kh_realm_destroy(&h, &r), 0);
+	kh_fini(&h);
+}
+
 static void test_isa(void **state)
 {
 	static const uint64_t want[] = {
@@ -334,6 +363,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_hello, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_isa, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_default_backend, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_isa2, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_gpf_two_cpus, setup_check, fx_teardown),

@@ -29,7 +29,7 @@ struct hh_gptc_ent {
 
 struct hh_cpu_cache {
 	pthread_mutex_t lock;
-	uint64_t gen;         /* TLBIs that reached this CPU */
+	_Atomic uint64_t gen; /* TLBIs that reached this CPU (written under lock) */
 	struct hh_tlb_ent tlb[TLB_SETS];
 	struct hh_gptc_ent gptc[GPTC_SETS];
 };
@@ -62,7 +62,7 @@ void hh_caches_reset(struct hal_host *h)
 		pthread_mutex_lock(&c->lock);
 		memset(c->tlb, 0, sizeof(c->tlb));
 		memset(c->gptc, 0, sizeof(c->gptc));
-		c->gen++;
+		atomic_fetch_add(&c->gen, 1);
 		pthread_mutex_unlock(&c->lock);
 	}
 }
@@ -92,12 +92,7 @@ uint64_t hh_tlb_gen(void *hal, unsigned int cpu)
 {
 	struct hal_host *h = hal;
 	struct hh_cpu_cache *c = &h->caches[cpu];
-	uint64_t g;
-
-	pthread_mutex_lock(&c->lock);
-	g = c->gen;
-	pthread_mutex_unlock(&c->lock);
-	return g;
+	return atomic_load_explicit(&c->gen, memory_order_acquire);  /* lock-free */
 }
 
 void hh_tlb_fill(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint64_t ipa,
@@ -109,7 +104,7 @@ void hh_tlb_fill(void *hal, unsigned int cpu, uint64_t gen, uint16_t vmid, uint6
 	struct hh_tlb_ent *t = &c->tlb[tlb_set(vmid, page)];
 
 	pthread_mutex_lock(&c->lock);
-	if (c->gen == gen) {  /* no TLBI since the walk began */
+	if (atomic_load(&c->gen) == gen) {  /* no TLBI since the walk began */
 		t->valid = 1;
 		t->vmid = vmid;
 		t->page = page;
@@ -146,7 +141,7 @@ static void tlbi_one(struct hh_cpu_cache *c, uint16_t vmid, uint64_t ipa, uint64
 				t->valid = 0;
 		}
 	}
-	c->gen++;
+	atomic_fetch_add(&c->gen, 1);
 	pthread_mutex_unlock(&c->lock);
 }
 

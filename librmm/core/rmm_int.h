@@ -59,8 +59,22 @@ struct tlb_checked {
 };
 #define RMM_TLB_CHECKED 256u
 
+/* A vCPU's last translations on this CPU (rmm_vcpu_access's fast path):
+ * the host page of an IPA page and the accesses the stage-2 service allowed,
+ * valid while no TLBI reached this CPU (the HAL's tlb_gen) and no PAS
+ * changed (gpt_gen). Not used in checking mode. Owned by the CPU's vCPU. */
+#define RMM_UCACHE 64u
+struct vcpu_ucache {
+	uint64_t page;         /* ipa >> 12, + 1 (0: empty) */
+	uint64_t tlb_gen, gpt_gen;
+	uint8_t *host;
+	uint16_t vmid;
+	uint8_t allowed;       /* 1 << enum rmm_vcpu_access */
+};
+
 struct rmm_cpu {
 	char reason[RMM_REASON_LEN];
+	struct vcpu_ucache uc[RMM_UCACHE];
 	struct tlb_checked tlbc[RMM_TLB_CHECKED];
 	struct rmm_hist_ring hist;
 	struct s2_change s2log[RMM_S2LOG_PER_CPU];
@@ -104,6 +118,8 @@ struct rmm {
 	/* TLB and GPT-cache checking (RMM_CFG_TLB_CHECK) */
 	_Atomic int s2_inflight;       /* RTT changes whose TLBI is not issued yet */
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
+	_Atomic uint64_t gpt_gen;      /* PAS changes begun and ended (vcpu_ucache) */
+	_Atomic int gpt_busy;          /* PAS changes in flight (vcpu_ucache) */
 	_Atomic uint64_t s2_gen;       /* RTT walks ended + RTT changes (checking mode) */
 	_Atomic uint64_t nfindings;
 	_Atomic uint64_t trace_seq;    /* global order of traced calls */

@@ -77,6 +77,56 @@ void vcpu_sync(struct rmm *rmm)
 	}
 }
 
+/* The fast path of rmm_vcpu_access: off in checking mode (every access is
+ * then checked against the tables) and under fault injection. */
+static bool ucache_on(struct rmm *rmm)
+{
+	return !(rmm->cfg.flags & RMM_CFG_TLB_CHECK) && rmm->hal->tlb_gen && rmm->hal->tlb_lookup &&
+	       !atomic_load_explicit(&rmm->faults, memory_order_relaxed);
+}
+
+static uint64_t ucache_gpt_gen(struct rmm *rmm)
+{
+	/* top bit set while a PAS change is in flight: nothing is cached then */
+	return atomic_load_explicit(&rmm->gpt_gen, memory_order_acquire) |
+	       (atomic_load_explicit(&rmm->gpt_busy, memory_order_acquire) ? 1ull << 63 : 0);
+}
+
+static bool ucache_current(struct rmm_vcpu *v, const struct vcpu_ucache *u)
+{
+	struct rmm *rmm = v->rmm;
+	uint64_t g = ucache_gpt_gen(rmm);
+
+	return !(g >> 63) && u->gpt_gen == g && u->tlb_gen == rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
+}
+
+/* Remember a translation the stage-2 service just allowed. The generations
+ * are read after the walk: a TLBI or PAS change that completed before the
+ * walk is in the tables it read; one that completes later moves them on. */
+static void ucache_fill(struct rmm_vcpu *v, struct rmm_cpu *pc, uint64_t ipa,
+			enum rmm_vcpu_access acc, void *p)
+{
+	struct rmm *rmm = v->rmm;
+	struct vcpu_ucache *u = &pc->uc[(ipa >> GRANULE_SHIFT) % RMM_UCACHE];
+	uint64_t page = (ipa >> GRANULE_SHIFT) + 1, g = ucache_gpt_gen(rmm);
+	uint64_t tg = rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
+	uint8_t *host = (uint8_t *)p - (ipa & GRANULE_MASK);
+
+	if (g >> 63)
+		return;
+	if (u->page == page && u->vmid == v->s2.vmid && u->host == host && u->gpt_gen == g &&
+	    u->tlb_gen == tg) {
+		u->allowed |= (uint8_t)(1u << acc);
+		return;
+	}
+	u->page = page;
+	u->vmid = v->s2.vmid;
+	u->host = host;
+	u->gpt_gen = g;
+	u->tlb_gen = tg;
+	u->allowed = (uint8_t)(1u << acc);
+}
+
 int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 		    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault)
 {
@@ -86,7 +136,23 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 
 	do {
 		access_lock(v->rmm, pc);
+		if (ucache_on(v->rmm) && !s1ptw && (ipa & GRANULE_MASK) + len <= GRANULE_SIZE) {
+			struct vcpu_ucache *u = &pc->uc[(ipa >> GRANULE_SHIFT) % RMM_UCACHE];
+
+			if (u->page == (ipa >> GRANULE_SHIFT) + 1 && u->vmid == v->s2.vmid &&
+			    (u->allowed & (1u << acc)) && ucache_current(v, u)) {
+				p = u->host + (ipa & GRANULE_MASK);
+				if (acc == RMM_ACCESS_WRITE)
+					memcpy(p, buf, len);
+				else
+					memcpy(buf, p, len);
+				access_unlock(pc);
+				return RMM_OK;
+			}
+		}
 		rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
+		if (rc == RMM_OK && ucache_on(v->rmm) && !s1ptw)
+			ucache_fill(v, pc, ipa, acc, p);
 		if (rc == RMM_OK) {
 			if (acc == RMM_ACCESS_WRITE)
 				memcpy(p, buf, len);
@@ -161,16 +227,21 @@ int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *e
 
 	if ((len != 1 && len != 2 && len != 4 && len != 8 && len != 16) || (ipa & (len - 1)))
 		return RMM_EINVAL;
-	access_lock(v->rmm, pc);
-	rc = s2_translate_locked(v, ipa, len, RMM_ACCESS_WRITE, 0, &p, fault);
-	if (rc == RMM_OK)
-		*swapped = cas_n(p, len, expected, desired);
-	access_unlock(pc);
+	do {
+		access_lock(v->rmm, pc);
+		rc = s2_translate_locked(v, ipa, len, RMM_ACCESS_WRITE, 0, &p, fault);
+		if (rc == RMM_OK)
+			*swapped = cas_n(p, len, expected, desired);
+		access_unlock(pc);
+		/* a page exported for migration: marked dirty, made writable */
+	} while (rc == RMM_EGPF && mig_write_fault(v, fault));
 	return rc;
 }
 
 void gpt_change_begin(struct rmm *rmm)
 {
+	atomic_fetch_add(&rmm->gpt_busy, 1);
+	atomic_fetch_add(&rmm->gpt_gen, 1);
 	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
 		atomic_fetch_add(&rmm->gpt_inflight, 1);
 }
@@ -179,6 +250,8 @@ void gpt_change_end(struct rmm *rmm)
 {
 	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
 		atomic_fetch_sub(&rmm->gpt_inflight, 1);
+	atomic_fetch_add(&rmm->gpt_gen, 1);
+	atomic_fetch_sub(&rmm->gpt_busy, 1);
 }
 
 void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,

@@ -34,6 +34,7 @@ static void reset_cpu(struct rmm_cpu *pc)
 {
 	pc->reason[0] = '\0';
 	memset(pc->tlbc, 0, sizeof(pc->tlbc));
+	memset(pc->uc, 0, sizeof(pc->uc));
 	memset(&pc->hist, 0, sizeof(pc->hist));
 	memset(pc->s2log, 0, sizeof(pc->s2log));
 	atomic_store_explicit(&pc->s2log_head, 0, memory_order_relaxed);
@@ -79,6 +80,8 @@ int rmm_reset(struct rmm *rmm)
 	atomic_store(&rmm->n_delegated, 0);
 	atomic_store(&rmm->s2_inflight, 0);
 	atomic_store(&rmm->gpt_inflight, 0);
+	atomic_store(&rmm->gpt_busy, 0);
+	atomic_store(&rmm->gpt_gen, 0);
 	atomic_store(&rmm->s2_gen, 0);
 	atomic_store(&rmm->nfindings, 0);
 	atomic_store(&rmm->trace_seq, 0);

@@ -171,11 +171,26 @@ __attribute__((target("cx16")))
 #endif
 static bool cas16(void *p, const void *expected, const void *desired)
 {
+#if defined(__clang__) && defined(__x86_64__)
+	/* clang lowers the 16-byte builtin to a libcall (__sync_val_compare_
+	 * and_swap_16) that no runtime library provides: say CMPXCHG16B */
+	uint64_t e[2], d[2];
+	bool ok;
+
+	memcpy(e, expected, 16);
+	memcpy(d, desired, 16);
+	__asm__ volatile("lock cmpxchg16b %1\n\tsete %0"
+			 : "=q"(ok), "+m"(*(volatile unsigned __int128 *)p), "+a"(e[0]), "+d"(e[1])
+			 : "b"(d[0]), "c"(d[1])
+			 : "memory", "cc");
+	return ok;
+#else
 	unsigned __int128 e, d;
 
 	memcpy(&e, expected, 16);
 	memcpy(&d, desired, 16);
 	return __sync_bool_compare_and_swap((unsigned __int128 *)p, e, d);
+#endif
 }
 
 static bool cas_n(void *p, size_t len, const void *expected, const void *desired)

@@ -206,6 +206,23 @@ static void test_isa2(void **state)
 	finish(f, &g);
 }
 
+/* tlbi.S: a cached stage-1 translation (data and instruction fetch) is
+ * never used after the guest's TLBI; an unmapped page then faults. */
+static void test_s1_tlb_invalidation(void **state)
+{
+	struct fx *f = *state;
+	struct run g;
+
+	run_guest(f, "tlbi.bin", &g);
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(g.dev.regs[0x40], 0x1111);
+	assert_int_equal(g.dev.regs[0x41], 1);
+	assert_int_equal(g.dev.regs[0x42], 0x2222);     /* after TLBI: page B */
+	assert_int_equal(g.dev.regs[0x43], 2);          /* and its code */
+	assert_int_equal(g.dev.regs[0x44], 0x96000007); /* DABT, translation L3 */
+	finish(f, &g);
+}
+
 struct excl_thread {
 	struct kvm_host h;
 	struct kvm_realm *r;
@@ -365,6 +382,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_isa, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_default_backend, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_isa2, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_gpf_two_cpus, setup_check, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_clean, setup_check, fx_teardown),

@@ -77,6 +77,79 @@ void vcpu_sync(struct rmm *rmm)
 	}
 }
 
+/* Realm memory is shared by vCPUs running concurrently: copy it with relaxed
+ * atomics, so that naturally aligned accesses of up to 8 bytes are single-copy
+ * atomic as the architecture requires (and well defined in C). */
+static void guest_copy(void *mem, void *buf, size_t len, bool write)
+{
+	uintptr_t a = (uintptr_t)mem;
+
+	if (len == 1 || len == 2 || len == 4 || ((a | len) & 7) == 0) {
+		size_t step = len < 8 ? len : 8;
+
+		for (size_t i = 0; i < len; i += step) {
+			uint8_t *m = (uint8_t *)mem + i, *b = (uint8_t *)buf + i;
+
+			if ((a + i) & (step - 1))
+				break;  /* unaligned 2/4: bytes below */
+			switch (step) {
+			case 1:
+				if (write)
+					__atomic_store_n(m, *b, __ATOMIC_RELAXED);
+				else
+					*b = __atomic_load_n(m, __ATOMIC_RELAXED);
+				break;
+			case 2: {
+				uint16_t v;
+
+				if (write) {
+					memcpy(&v, b, 2);
+					__atomic_store_n((uint16_t *)(void *)m, v, __ATOMIC_RELAXED);
+				} else {
+					v = __atomic_load_n((uint16_t *)(void *)m, __ATOMIC_RELAXED);
+					memcpy(b, &v, 2);
+				}
+				break;
+			}
+			case 4: {
+				uint32_t v;
+
+				if (write) {
+					memcpy(&v, b, 4);
+					__atomic_store_n((uint32_t *)(void *)m, v, __ATOMIC_RELAXED);
+				} else {
+					v = __atomic_load_n((uint32_t *)(void *)m, __ATOMIC_RELAXED);
+					memcpy(b, &v, 4);
+				}
+				break;
+			}
+			default: {
+				uint64_t v;
+
+				if (write) {
+					memcpy(&v, b, 8);
+					__atomic_store_n((uint64_t *)(void *)m, v, __ATOMIC_RELAXED);
+				} else {
+					v = __atomic_load_n((uint64_t *)(void *)m, __ATOMIC_RELAXED);
+					memcpy(b, &v, 8);
+				}
+				break;
+			}
+			}
+			if (i + step >= len)
+				return;
+		}
+	}
+	for (size_t i = 0; i < len; i++) {  /* anything else: byte by byte */
+		uint8_t *m = (uint8_t *)mem + i, *b = (uint8_t *)buf + i;
+
+		if (write)
+			__atomic_store_n(m, *b, __ATOMIC_RELAXED);
+		else
+			*b = __atomic_load_n(m, __ATOMIC_RELAXED);
+	}
+}
+
 /* The fast path of rmm_vcpu_access: off in checking mode (every access is
  * then checked against the tables) and under fault injection. */
 static bool ucache_on(struct rmm *rmm)
@@ -142,10 +215,7 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 			if (u->page == (ipa >> GRANULE_SHIFT) + 1 && u->vmid == v->s2.vmid &&
 			    (u->allowed & (1u << acc)) && ucache_current(v, u)) {
 				p = u->host + (ipa & GRANULE_MASK);
-				if (acc == RMM_ACCESS_WRITE)
-					memcpy(p, buf, len);
-				else
-					memcpy(buf, p, len);
+				guest_copy(p, buf, len, acc == RMM_ACCESS_WRITE);
 				access_unlock(pc);
 				return RMM_OK;
 			}
@@ -154,10 +224,7 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 		if (rc == RMM_OK && ucache_on(v->rmm) && !s1ptw)
 			ucache_fill(v, pc, ipa, acc, p);
 		if (rc == RMM_OK) {
-			if (acc == RMM_ACCESS_WRITE)
-				memcpy(p, buf, len);
-			else
-				memcpy(buf, p, len);
+			guest_copy(p, buf, len, acc == RMM_ACCESS_WRITE);
 		}
 		access_unlock(pc);
 		/* a write to a page exported for migration: the RMM marks it

@@ -248,6 +248,7 @@ int hh_reset_memory(void *hal)
 	h->warned_map_limit = 0;
 	pthread_mutex_unlock(&h->prot_lock);
 	hh_caches_reset(h);
+	hh_dcache_reset(h);
 	atomic_store(&h->faults, 0);
 	for (uint64_t i = 0; i < (h->ngran / HH_PREFAULT_PAGES + 64) / 64; i++)
 		atomic_store_explicit(&h->prefaulted[i], 0, memory_order_relaxed);

@@ -20,6 +20,7 @@ struct hal_host {
 	pthread_mutex_t prot_lock; /* serialises mprotect + enforced[] */
 	_Atomic uint64_t n_enforced, n_software, map_limit_hits;
 	struct hh_cpu_cache *caches;  /* per-CPU TLB and GPT cache (tlb.c) */
+	struct hh_dcache *dcache;     /* per-CPU data caches (dcache.c); NULL: not modelled */
 	_Atomic unsigned int faults;  /* RMM_FAULT_* */
 	int64_t vma_extra;         /* protected by prot_lock: mappings our GPT added */
 	int warned_map_limit;      /* protected by prot_lock */
@@ -68,6 +69,15 @@ void hh_tlbi(void *hal, unsigned int cpu, uint16_t vmid, uint64_t ipa, uint64_t 
 enum rmm_pas hh_gpt_lookup(void *hal, unsigned int cpu, uint64_t pa);
 void hh_gpt_invalidate(struct hal_host *h, unsigned int cpu, uint64_t pa);
 void hh_set_faults(void *hal, unsigned int faults);
+
+/* dcache.c */
+struct hh_dcache;
+int hh_dcache_init(struct hal_host *h);
+void hh_dcache_fini(struct hal_host *h);
+void hh_dcache_reset(struct hal_host *h);
+size_t hh_dc_access(void *hal, unsigned int cpu, uint64_t pa, size_t len, enum rmm_pas pas,
+		    int write);
+void hh_dc_cipapa(void *hal, unsigned int cpu, uint64_t pa);
 
 /* attest_pair.c: the public test RAK and platform token */
 int hh_attest_key(void *hal, uint8_t rak[48]);

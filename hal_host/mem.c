@@ -44,7 +44,8 @@ static int hh_open(void *ctx, const struct rmm_hal_platform *plat, void **out)
 	h->gpt = calloc(h->ngran, 1);
 	h->enforced = calloc(h->ngran, 1);
 	h->prefaulted = calloc((h->ngran / HH_PREFAULT_PAGES + 64) / 64, sizeof(uint64_t));
-	if (!h->gpt || !h->enforced || !h->prefaulted || hh_caches_init(h) != RMM_OK)
+	if (!h->gpt || !h->enforced || !h->prefaulted || hh_caches_init(h) != RMM_OK ||
+	    hh_dcache_init(h) != RMM_OK)
 		goto nomem;
 
 	h->memfd = memfd_create("librmm-dram", MFD_CLOEXEC);
@@ -63,6 +64,7 @@ static int hh_open(void *ctx, const struct rmm_hal_platform *plat, void **out)
 	return RMM_OK;
 os:
 	hh_caches_fini(h);
+	hh_dcache_fini(h);
 	hh_unmap(h);
 	free(h->gpt);
 	free(h->enforced);
@@ -71,6 +73,7 @@ os:
 	return RMM_EOS;
 nomem:
 	hh_caches_fini(h);
+	hh_dcache_fini(h);
 	free(h->gpt);
 	free(h->enforced);
 	free((void *)h->prefaulted);
@@ -88,6 +91,7 @@ static void hh_close(void *hal)
 	hh_unmap(h);
 	hh_vma_release(h);
 	hh_caches_fini(h);
+	hh_dcache_fini(h);
 	pthread_mutex_destroy(&h->prot_lock);
 	free((void *)h->gpt);
 	free((void *)h->enforced);
@@ -171,6 +175,8 @@ static const struct rmm_hal_ops hal_host_ops = {
 	.attest_key = hh_attest_key,
 	.platform_token = hh_platform_token,
 	.reset_memory = hh_reset_memory,
+	.dc_access = hh_dc_access,
+	.dc_cipapa = hh_dc_cipapa,
 };
 
 const struct rmm_hal_ops *rmm_hal_host_ops(void)

@@ -44,6 +44,7 @@ struct rmm_attest_config;
 #define RMM_CFG_TLB_CHECK    (1u << 1) /* check every cached translation (findings) */
 #define RMM_CFG_TRACE        (1u << 2) /* record every RMI call (rmm_trace_save) */
 #define RMM_CFG_TIMELINE     (1u << 4) /* record a per-CPU timeline (rmm_timeline_save) */
+#define RMM_CFG_DCACHE       (1u << 5) /* model PAS-tagged data caches (docs/field-failures.md) */
 
 struct rmm_config {
 	uint64_t dram_base, dram_size;     /* delegable DRAM window */
@@ -218,6 +219,9 @@ RMM_API void rmm_get_stats(struct rmm *rmm, struct rmm_stats *st);
 /* Inject faults into the HAL's invalidations (the built-in HAL supports all). */
 RMM_API void rmm_set_faults(struct rmm *rmm, unsigned int faults);
 
+/* RMM_FINDING_CACHE: a stage-2 walker or realm access read bytes a dirty
+ * line of the granule's old PAS wrote back after a PAS change whose DC CIPAPA
+ * did not reach that CPU (RMM_CFG_DCACHE). */
 enum rmm_finding_kind { RMM_FINDING_TLB = 1, RMM_FINDING_GPT = 2, RMM_FINDING_CACHE = 3 };
 struct rmm_finding {
 	int kind;            /* enum rmm_finding_kind */

@@ -192,6 +192,8 @@ RMM_API void rmm_vcpu_gic(struct rmm_vcpu *v, struct rmm_vcpu_gic *out);
 #define RMM_FSC_PERMISSION(l) (0x0c + (l))
 #define RMM_FSC_ADDR_SIZE(l) (0x00 + (l))
 #define RMM_FSC_SEA 0x10
+#define RMM_FSC_ACCESS(l) (0x08 + (l))
+#define RMM_FSC_WALK_SEA(l) (0x14 + (l))
 #define RMM_FSC_GPF_WALK(l) (0x24 + (l))
 #define RMM_FSC_GPF 0x28
 

@@ -51,6 +51,28 @@ static const char *ripas_word(unsigned int r)
 	return r == RMI_EMPTY ? "EMPTY" : r == RMI_RAM ? "RAM" : r == RMI_DESTROYED ? "DESTROYED" : "?";
 }
 
+/* Before the RMM's own walk: the level of a table entry on ipa's path that
+ * points at something other than an RTT granule (RTT contents the RMM never
+ * wrote), with the entry in *bad; -100 if the path is sound. */
+static int path_broken(struct rmm *rmm, const struct s2_ctx *s, uint64_t ipa, uint64_t *bad)
+{
+	uint64_t tbl_pa = s->rtt_base + ((ipa >> level_shift(s->sl)) / RTT_ENTRIES) * GRANULE_SIZE;
+
+	for (int l = s->sl; l < 3; l++) {
+		uint64_t *tbl = rmm->hal->granule_ptr(rmm->hal_h, tbl_pa);
+		uint64_t d = rtt_read(tbl, (unsigned int)((ipa >> level_shift(l)) % RTT_ENTRIES));
+
+		if (!(d & DESC_VALID) || !(d & DESC_TYPE))
+			return -100;
+		tbl_pa = d & DESC_OA_MASK;
+		if (rmm_granule_state(rmm, tbl_pa) != RMM_GRANULE_RTT) {
+			*bad = d;
+			return l;
+		}
+	}
+	return -100;
+}
+
 /* What the realm's tables hold at ipa; for a walk fault at 'flevel', the
  * RTT granule at that level. */
 static void explain_ipa(struct rmm *rmm, uint64_t rd, uint64_t ipa, int flevel, bool gpf,
@@ -76,6 +98,19 @@ static void explain_ipa(struct rmm *rmm, uint64_t rd, uint64_t ipa, int flevel, 
 		say(o, " IPA 0x%llx is outside the realm's %u-bit IPA space.", (unsigned long long)ipa,
 		    s.ipa_width);
 		return;
+	}
+	{
+		uint64_t bad = 0;
+		int bl = path_broken(rmm, &s, ipa, &bad);
+
+		if (bl != -100) {
+			granule_unlock(g_rd);
+			say(o, " The level %d RTT entry on the walk of IPA 0x%llx holds 0x%llx, a table "
+			       "descriptor whose address is not an RTT: the RMM never writes that, so "
+			       "the RTT's contents are stale or corrupted (see the findings).", bl,
+			    (unsigned long long)ipa, (unsigned long long)bad);
+			return;
+		}
 	}
 	rtt_walk_lock(&c, &s, ipa, gpf && flevel >= s.sl ? flevel : 3, &w, g_rd);
 	rtte_decode(rtt_read(w.tbl, w.idx), w.level, &e);

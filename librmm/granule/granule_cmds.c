@@ -34,6 +34,8 @@ uint64_t rmi_granule_delegate(struct call *c, const uint64_t *a, uint64_t *res)
 	}
 	if (tl_on(rmm))
 		tl_instant(rmm, c->cpu, TL_GPT, pa, RMM_PAS_REALM, 0, atomic_load(&rmm->faults));
+	/* then EL3's clean and invalidate to PoPA (TF-A gpt_delegate_pas) */
+	dc_after_pas_change(rmm, c->cpu, pa);
 	/* After the PAS change, so the host cannot write behind the wipe, and
 	 * after in-flight realm accesses through an NS mapping completed. */
 	vcpu_sync(rmm);
@@ -67,6 +69,7 @@ uint64_t rmi_granule_undelegate(struct call *c, const uint64_t *a, uint64_t *res
 	gpt_change_end(rmm);
 	if (tl_on(rmm))
 		tl_instant(rmm, c->cpu, TL_GPT, pa, RMM_PAS_NS, 0, atomic_load(&rmm->faults));
+	dc_after_pas_change(rmm, c->cpu, pa);
 	granule_set_state_locked(c, g, RMM_GRANULE_UNDELEGATED);
 	granule_unlock(g);
 	return RMI_SUCCESS;

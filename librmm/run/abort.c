@@ -93,6 +93,17 @@ enum run_action run_handle_abort(struct rmm_vcpu *v, const struct rmm_vcpu_exit 
 	}
 	if (mig_write_fault(v, x))
 		return RUN_CONTINUE;  /* an exported page written: dirty again, retry */
+	if (fsc <= 0x03 || (fsc >= 0x08 && fsc <= 0x0b) || (fsc >= 0x14 && fsc <= 0x17)) {
+		/* An address size fault inside the IPA space, an access flag
+		 * fault or an external abort on the walk: the walker read a
+		 * descriptor the RMM never writes (stale RTT contents; see
+		 * docs/field-failures.md). Not the realm's doing and not fixable
+		 * by a retry: the host gets the syndrome as for a GPF. */
+		ex->exit_reason = RMI_EXIT_SYNC;
+		ex->esr = x->esr & ~(ESR_ISS_MASK & ~(DABT_NONEMUL_MASK | RMM_ISS_S1PTW));
+		ex->hpfar = x->hpfar;
+		return RUN_EXIT;
+	}
 	s2_lookup(v, ipa & ~GRANULE_MASK, &lk);
 	if (ipa_is_protected(ipa, v->s2.ipa_width)) {
 		if (lk.e.ripas == RMI_EMPTY) {

@@ -48,6 +48,7 @@ struct s2_lookup {
 	int level;        /* level of the entry found */
 	struct rtte e;    /* decoded entry */
 	uint64_t desc;
+	int walk_fsc;     /* 0, or the FSC a bad table descriptor gives the walk */
 };
 /* Takes the CPU's access lock (vcpu_access_begin) for the walk. */
 void s2_lookup(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out);

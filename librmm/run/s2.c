@@ -16,6 +16,16 @@ static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
 	return pa >= rmm->dram_base && pa - rmm->dram_base < rmm->dram_size;
 }
 
+/* The stage-2 output size (VTCR_EL2.PS) the walker checks descriptors
+ * against: the smallest of 40, 44, 48 bits that covers DRAM, as a platform's
+ * PARange covers its memory. */
+static unsigned int s2_pa_bits(const struct rmm *rmm)
+{
+	uint64_t end = rmm->dram_base + rmm->dram_size;
+
+	return end <= (1ull << 40) ? 40 : end <= (1ull << 44) ? 44 : 48;
+}
+
 /*
  * Lock-free walk to the leaf, as the MMU does it. Caller holds the CPU's
  * access lock (vcpu_access_begin): an RTT is unlinked from its parent, and
@@ -24,8 +34,12 @@ static bool pa_in_dram(struct rmm *rmm, uint64_t pa)
  * it. A path that changed while we read it (a table unlinked after we
  * followed it) is walked again, so the result is one the tables held at one
  * instant. With 'gpt', each table read is checked against the GPT as this
- * CPU sees it; returns the level of a table outside Realm PAS (a GPF on the
- * walk), or -100.
+ * CPU sees it, and each entry read goes through this CPU's data cache model
+ * (stale bytes there are a finding); returns the level of a table outside
+ * Realm PAS (a GPF on the walk), or -100. A table descriptor whose address
+ * is beyond the output size (address size fault at its level) or outside
+ * memory (external abort on the walk of the next level) ends the walk with
+ * out->walk_fsc set, once the path it was read on is confirmed unchanged.
  */
 static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool gpt)
 {
@@ -36,7 +50,7 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 		uint64_t path_desc[5], *path_tbl[5];
 		unsigned int path_idx[5];
 		uint64_t all = ipa >> level_shift(s->sl), *tbl, d, tbl_pa;
-		int l = s->sl, n = 0, gpf = -100;
+		int l = s->sl, n = 0, gpf = -100, bad = 0;
 		bool ok = true;
 
 		tbl_pa = s->rtt_base + (all / RTT_ENTRIES) * GRANULE_SIZE;
@@ -48,6 +62,16 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 				d = 0;
 				break;
 			}
+			if (gpt && dc_modelled(rmm)) {
+				size_t stale = rmm->hal->dc_access(rmm->hal_h, v->cpu,
+								   tbl_pa + idx * 8ull, 8,
+								   RMM_PAS_REALM, 0);
+
+				tbl = rmm->hal->granule_ptr(rmm->hal_h, tbl_pa);
+				if (stale)
+					dc_stale_finding(rmm, v->cpu, tbl_pa, ipa, l,
+							 rtt_read(tbl, idx), stale);
+			}
 			tbl = rmm->hal->granule_ptr(rmm->hal_h, tbl_pa);
 			d = rtt_read(tbl, idx);
 			path_tbl[n] = tbl;
@@ -57,8 +81,12 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 				rmm->test_walk_hook(rmm, ipa, l);
 			if (l == 3 || !(d & DESC_VALID) || !(d & DESC_TYPE))
 				break;
+			if ((d & DESC_OA_MASK) >> s2_pa_bits(rmm)) {
+				bad = RMM_FSC_ADDR_SIZE(l);
+				break;
+			}
 			if (!pa_in_dram(rmm, d & DESC_OA_MASK)) {
-				ok = false;
+				bad = RMM_FSC_WALK_SEA(l + 1);
 				break;
 			}
 			tbl_pa = d & DESC_OA_MASK;
@@ -69,6 +97,7 @@ static int s2_walk(struct rmm_vcpu *v, uint64_t ipa, struct s2_lookup *out, bool
 		if (ok) {
 			out->level = l;
 			out->desc = d;
+			out->walk_fsc = bad;
 			rtte_decode(d, l, &out->e);
 			return gpf;
 		}
@@ -221,6 +250,7 @@ int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_v
 	if (rmm->hal->tlb_lookup && rmm->hal->tlb_lookup(rmm->hal_h, v->cpu, v->s2.vmid, ipa, &te)) {
 		lk.level = te.level;
 		lk.desc = te.desc;
+		lk.walk_fsc = 0;
 		rtte_decode(te.desc, te.level, &lk.e);
 		if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
 			tlb_check(v, ipa, &te);
@@ -236,6 +266,10 @@ int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_v
 			fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_GPF_WALK(gpf));
 			return RMM_EGPF;
 		}
+		if (lk.walk_fsc) {
+			fault_fill(fault, ipa, acc, s1ptw, (uint64_t)lk.walk_fsc);
+			return RMM_EGPF;
+		}
 		if ((lk.desc & DESC_VALID) && rmm->hal->tlb_fill) {
 			te.desc = lk.desc;
 			te.level = lk.level;
@@ -245,6 +279,15 @@ int s2_translate_locked(struct rmm_vcpu *v, uint64_t ipa, size_t len, enum rmm_v
 	}
 	if (!(lk.desc & DESC_VALID)) {
 		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_TRANSLATION(lk.level));
+		return RMM_EGPF;
+	}
+	/* a leaf the RMM wrote always has AF and an OA in range */
+	if ((lk.desc & DESC_OA_MASK) >> s2_pa_bits(rmm)) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_ADDR_SIZE(lk.level));
+		return RMM_EGPF;
+	}
+	if (!(lk.desc & DESC_AF)) {
+		fault_fill(fault, ipa, acc, s1ptw, RMM_FSC_ACCESS(lk.level));
 		return RMM_EGPF;
 	}
 	ns = lk.e.st == RTTE_ASSIGNED_NS;

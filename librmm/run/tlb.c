@@ -435,6 +435,42 @@ enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t i
 	return seen;
 }
 
+void dc_after_pas_change(struct rmm *rmm, unsigned int cpu, uint64_t pa)
+{
+	if (!dc_modelled(rmm))
+		return;
+	rmm->hal->dc_cipapa(rmm->hal_h, cpu, pa);
+	if (tl_on(rmm))
+		tl_instant(rmm, cpu, TL_CMO, pa, GRANULE_SIZE, 0, atomic_load(&rmm->faults));
+}
+
+void dc_stale_finding(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t ipa, int level,
+		      uint64_t desc, size_t bytes)
+{
+	struct rmm_granule_event hist[16], ev;
+	const struct rmi_cmd *cmd = NULL;
+	uint64_t gran = pa & ~GRANULE_MASK;
+	size_t n = rmm_granule_history(rmm, gran, hist, 16);
+	enum rmm_pas now = rmm->hal->gpt_get(rmm->hal_h, gran);
+
+	/* the latest event that moved the granule between PASs */
+	for (size_t i = 0; i < n && !cmd; i++) {
+		if (hist[i].from == RMM_GRANULE_UNDELEGATED || hist[i].to == RMM_GRANULE_UNDELEGATED) {
+			ev = hist[i];
+			cmd = rmi_cmd_find(ev.fid_num);
+		}
+	}
+	rmm_finding_add(rmm, RMM_FINDING_CACHE, cpu, ipa, gran,
+			"cpu%u's stage-2 walker read stale bytes of granule 0x%llx (level %d RTT, "
+			"IPA 0x%llx, entry 0x%llx, %zu bytes): a dirty %s line cpu%u held from "
+			"before %s on cpu%u (#%llu) was written back over it when the walk evicted "
+			"it; that PAS change's clean+invalidate to PoPA did not reach cpu%u",
+			cpu, (unsigned long long)gran, level, (unsigned long long)ipa,
+			(unsigned long long)desc, bytes, now == RMM_PAS_REALM ? "NS" : "Realm", cpu,
+			cmd ? cmd->name : "?", cmd ? ev.cpu : 0,
+			cmd ? (unsigned long long)ev.seq : 0ull, cpu);
+}
+
 /* A host access on cpu: through (and filling) its GPT cache, and its data
  * cache when the HAL models one. */
 static int host_access_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *buf, size_t len,
@@ -447,6 +483,8 @@ static int host_access_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, void *
 		if (granule_find(rmm, g))
 			gpt_seen(rmm, cpu, g, 0);
 	rc = rmm->hal->host_access(rmm->hal_h, pa, buf, len, write);
+	if (rc == RMM_OK && dc_modelled(rmm))
+		rmm->hal->dc_access(rmm->hal_h, cpu, pa, len, RMM_PAS_NS, write);
 	if (tl_on(rmm)) {
 		struct tl_event e = { .kind = TL_HOST, .t0 = t0, .t1 = tl_now(rmm), .a = pa,
 				      .b = len, .c = (uint64_t)write };

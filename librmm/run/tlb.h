@@ -41,6 +41,19 @@ const struct s2_change *s2_change_find(struct rmm *rmm, uint16_t vmid, uint64_t 
 /* Record a finding (checking mode). */
 void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,
 		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* The HAL models PAS-tagged data caches (version 4 ops present). */
+static inline bool dc_modelled(const struct rmm *rmm)
+{
+	return rmm->hal->version >= 4 && rmm->hal->dc_access && rmm->hal->dc_cipapa;
+}
+/* DC CIPAPA of the granule at pa on cpu after its PAS changed (timeline). */
+void dc_after_pas_change(struct rmm *rmm, unsigned int cpu, uint64_t pa);
+/* The level-'level' RTT read by cpu's stage-2 walker for ipa, at pa, came
+ * back with 'bytes' bytes a stale write-back put there: a finding naming
+ * the granule, the PAS change whose maintenance missed cpu, and cpu. */
+void dc_stale_finding(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t ipa, int level,
+		      uint64_t desc, size_t bytes);
+
 /* The PAS of pa as cpu sees it (through its GPT cache), checked. */
 enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t ipa);
 

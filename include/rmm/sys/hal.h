@@ -24,7 +24,7 @@ extern "C" {
  * tables are still accepted (version-1 instances have no attestation key
  * unless rmm_config.attest gives one; rmm_reset resets memory without
  * reset_memory through gpt_set and granule_ptr). */
-#define RMM_HAL_VERSION 3u
+#define RMM_HAL_VERSION 4u
 #define RMM_HAL_VERSION_MIN 1u
 
 /* Physical address spaces in the GPT. */
@@ -139,6 +139,29 @@ struct rmm_hal_ops {
 	 * no other operation running. May be NULL. 0 on success.
 	 */
 	int (*reset_memory)(void *hal);
+
+	/*
+	 * Version 4: data caches tagged with the PAS (RME). A line of PA p held
+	 * under NS and a line of p held under Realm are different lines;
+	 * coherence keeps only same-PAS copies in step. So a PAS change needs
+	 * cache maintenance: clean and invalidate to the Point of Physical
+	 * Aliasing (DC CIPAPA) after the GPT change, or a dirty line of the
+	 * old PAS can later be written back over what the new owner wrote.
+	 * Both may be NULL (no caches modelled); hal_host models them when
+	 * the instance has RMM_CFG_DCACHE.
+	 */
+	/* An access by cpu to [pa, pa+len) under 'pas' (a stage-2 walker's
+	 * table read, a realm access, a host access): it allocates lines in
+	 * cpu's cache (dirty if 'write'); a line of the same PA held under
+	 * another PAS is evicted first, and written back to memory if dirty.
+	 * Returns how many bytes of [pa, pa+len) such a write-back changed:
+	 * non-zero means the access now sees bytes from before a PAS change. */
+	size_t (*dc_access)(void *hal, unsigned int cpu, uint64_t pa, size_t len,
+			    enum rmm_pas pas, int write);
+	/* DC CIPAPA of the granule at pa, issued on cpu after its PAS
+	 * changed: every CPU's lines of it, of every PAS, cleaned and
+	 * invalidated (unless fault injection drops it or keeps it on cpu). */
+	void (*dc_cipapa)(void *hal, unsigned int cpu, uint64_t pa);
 };
 
 /* The built-in Linux host HAL. */

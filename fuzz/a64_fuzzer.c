@@ -14,7 +14,7 @@
 #include "fuzz_common.h"
 #include "examples/kvmhost/kvm_host.h"
 
-#define A64_BUDGET 4096u
+#define A64_BUDGET 2048u
 
 /* The interpreter, until the input's budget is spent. */
 static void budget_run(void *ctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)

@@ -103,6 +103,15 @@ static void test_export_while_rec_runs(void **state)
 	free(w);
 }
 
+/* The same with the TLB checker off: the vCPU's per-CPU translation cache
+ * (its fast path) must not let a write past an exported page's protection. */
+static void test_export_while_rec_runs_fast_path(void **state)
+{
+	mw_without = RMM_CFG_TLB_CHECK;
+	test_export_while_rec_runs(state);
+	mw_without = 0;
+}
+
 /* ---- two streams on two CPUs ---- */
 
 struct side {
@@ -227,6 +236,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_export_while_rec_runs),
+		cmocka_unit_test(test_export_while_rec_runs_fast_path),
 		cmocka_unit_test(test_two_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

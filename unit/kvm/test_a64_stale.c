@@ -34,6 +34,23 @@ static int setup_dc(void **state)
 			     RMM_CFG_TLB_CHECK | RMM_CFG_DCACHE | RMM_CFG_TIMELINE);
 }
 
+struct sink {
+	char *buf;
+	size_t len;
+};
+
+static int to_buf(void *ctx, const void *buf, size_t len)
+{
+	struct sink *s = ctx;
+
+	if (s->len + len + 1 > (1u << 20))
+		return -1;
+	memcpy(s->buf + s->len, buf, len);
+	s->len += len;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
 struct outcome {
 	struct rmi_rec_exit ex;
 	uint64_t rtt;          /* the level-1 RTT */
@@ -77,6 +94,15 @@ static void run(struct fx *f, uint64_t word, unsigned int faults, unsigned int c
 	o->retired = rmm_a64_retired(a64);
 	rmm_explain_exit(f->rmm, r.rd, &o->ex, o->why, sizeof(o->why));
 	o->nfind = rmm_findings(f->rmm, o->fd, 4);
+	{
+		/* the timeline carries the maintenance and how far it reached */
+		static char json[1 << 20];
+		struct sink sk = { json, 0 };
+
+		assert_int_equal(rmm_timeline_save(f->rmm, to_buf, &sk), 0);
+		assert_non_null(strstr(json, "\"name\":\"DC CIPAPA\""));
+		assert_non_null(strstr(json, faults ? "local to the issuing CPU" : "broadcast"));
+	}
 	print_message("bytes 0x%llx: exit %u ESR 0x%llx HPFAR 0x%llx\n  %s\n",
 		      (unsigned long long)word, (unsigned int)o->ex.exit_reason,
 		      (unsigned long long)o->ex.esr, (unsigned long long)o->ex.hpfar, o->why);

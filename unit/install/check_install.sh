@@ -15,3 +15,6 @@ flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs rmm)
 # shellcheck disable=SC2086
 "$cc" "$src/unit/install/consumer/main.c" $flags -o "$prefix/pc-consumer"
 LD_LIBRARY_PATH="$prefix/lib:$prefix/lib64:${LD_LIBRARY_PATH:-}" "$prefix/pc-consumer"
+# the installed syndrome decoder runs against the installed library
+LD_LIBRARY_PATH="$prefix/lib:$prefix/lib64:${LD_LIBRARY_PATH:-}" "$prefix/bin/rmm-esr" 0x820000a5 0x40 |
+	grep -q "Granule Protection Fault on the stage-2 table walk at level 1 during the stage-1 table walk, IPA 0x4000"

@@ -10,7 +10,11 @@
  * timer is injected through the list registers when an exit shows it
  * asserted. Ends when the realm calls PSCI SYSTEM_OFF or SYSTEM_RESET.
  *
- *   linux_realm IMAGE [--initrd FILE] [--cmdline "..."] [--seconds N]
+ *   linux_realm IMAGE [--initrd FILE] [--cmdline "..."] [--seconds N] [--migrate-at BYTES]
+ *
+ * --migrate-at: the boot starts on machine A and, once the console has
+ * BYTES bytes, is live-migrated to machine B, a forked process (see
+ * linux_migrate.c), where it finishes.
  *
  * Exit status 0 when the realm reset or powered off, 1 otherwise. The last
  * line it prints is a summary (instructions, timer interrupts, exits).
@@ -19,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include <rmm/vcpu_a64.h>
 #include "kvmhost/kvm_host.h"
@@ -80,21 +86,12 @@ static int mmio(struct lr_devs *d, uint64_t ipa, int write, unsigned int sas, ui
 	return -1;
 }
 
-struct boot {
-	struct kvm_host h;
-	struct kvm_realm r;
-	struct kvm_vcpu v;
-	struct lr_devs d;
-	unsigned long exits, wfi, mmio, timer_irqs, faults;
-	int psci_end;   /* 0: running, 1: SYSTEM_OFF, 2: SYSTEM_RESET */
-};
-
-static int run(struct boot *b, double seconds)
+int lr_run(struct lr_boot *b, double seconds, const struct lr_stop *stop)
 {
 	struct rmi_rec_run *run = rmm_ns_ptr(b->h.rmm, b->v.run);
+	unsigned long exits0 = b->exits;
 	double t0 = now_s();
 
-	run->enter.flags = RMI_ENTER_TRAP_WFI;
 	for (;;) {
 		uint64_t ret, ec, ipa, flags = RMI_ENTER_TRAP_WFI;
 
@@ -132,6 +129,10 @@ static int run(struct boot *b, double seconds)
 			}
 			ipa = ((run->exit.hpfar & 0x00000ffffffffff0ull) << 8) | (run->exit.far & 0xfff);
 			if (ipa < UNPROT) {
+				if (stop && stop->defer_faults) {
+					run->enter.flags = flags;
+					return 2;
+				}
 				if (kh_fault_in(&b->h, &b->r, ipa))
 					return -1;
 				b->faults++;
@@ -179,7 +180,22 @@ static int run(struct boot *b, double seconds)
 			return -1;
 		}
 		run->enter.flags = flags;
+		if (stop && (stop->tx || stop->exits) && b->d.last_tx == '\n' &&
+		    (!stop->tx || b->d.tx_bytes >= stop->tx) &&
+		    (!stop->exits || b->exits - exits0 >= stop->exits))
+			return 1;
 	}
+}
+
+void lr_summary(const struct lr_boot *b, const struct rmm_a64_ctx *a64, double secs)
+{
+	fflush(stdout);
+	fprintf(stderr,
+		"\nlinux_realm: %s after %.1f s: %llu instructions (%.1f M/s), %lu timer interrupts "
+		"injected, %lu REC exits (%lu WFI, %lu MMIO, %lu pages faulted in)\n",
+		b->psci_end == 2 ? "PSCI SYSTEM_RESET" : b->psci_end == 1 ? "PSCI SYSTEM_OFF" : "stopped",
+		secs, (unsigned long long)rmm_a64_retired(a64), rmm_a64_retired(a64) / 1e6 / secs,
+		b->timer_irqs, b->exits, b->wfi, b->mmio, b->faults);
 }
 
 int main(int argc, char **argv)
@@ -190,10 +206,12 @@ int main(int argc, char **argv)
 	struct rmm_config cfg;
 	struct rmm_a64_ctx *a64;
 	struct rmm *rmm;
-	struct boot *b;
+	struct lr_boot *b;
 	uint8_t *img, *initrd = NULL, dtb[8192];
 	size_t img_len, initrd_len = 0, dtb_len;
 	uint64_t gprs[8] = { 0 };
+	unsigned long migrate_at = 0;
+	int sv[2], ag[2];
 	double t0, t1;
 	int rc;
 
@@ -204,6 +222,8 @@ int main(int argc, char **argv)
 			cmdline = argv[++i];
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--migrate-at") && i + 1 < argc)
+			migrate_at = strtoul(argv[++i], NULL, 0);
 		else
 			image = argv[i];
 	}
@@ -231,12 +251,32 @@ int main(int argc, char **argv)
 	cfg.ncpus = 1;
 	cfg.dram_base = 0x100000000ull;
 	cfg.dram_size = HOST_DRAM;
+	a64 = rmm_a64_ctx_new(100000);
+	if (migrate_at) {
+		/* machine B: a second process, created before A has anything */
+		pid_t pid;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || socketpair(AF_UNIX, SOCK_STREAM, 0, ag))
+			return 1;
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			close(sv[0]);
+			close(ag[0]);
+			rc = lr_migrate_dest(sv[1], ag[1], &cfg, seconds, a64);
+			fflush(NULL);
+			_exit(rc);
+		}
+		close(sv[1]);
+		close(ag[1]);
+	}
 	if (rmm_create(&cfg, &rmm) != RMM_OK) {
 		fprintf(stderr, "linux_realm: rmm_create failed\n");
 		return 1;
 	}
 	b = calloc(1, sizeof(*b));
-	a64 = rmm_a64_ctx_new(100000);
 	kh_init(&b->h, rmm, cfg.dram_base, cfg.dram_size);
 	b->h.cpu = 0;
 	t0 = now_s();
@@ -258,15 +298,19 @@ int main(int argc, char **argv)
 	fprintf(stderr, "linux_realm: realm built in %.2f s (%zu-byte Image, %zu-byte DTB); booting\n",
 		now_s() - t0, img_len, dtb_len);
 	t1 = now_s();
-	rc = run(b, seconds);
-	fflush(stdout);
-	fprintf(stderr,
-		"\nlinux_realm: %s after %.1f s: %llu instructions (%.1f M/s), %lu timer interrupts "
-		"injected, %lu REC exits (%lu WFI, %lu MMIO, %lu pages faulted in)\n",
-		b->psci_end == 2 ? "PSCI SYSTEM_RESET" : b->psci_end == 1 ? "PSCI SYSTEM_OFF" : "stopped",
-		now_s() - t1, (unsigned long long)rmm_a64_retired(a64),
-		rmm_a64_retired(a64) / 1e6 / (now_s() - t1), b->timer_irqs, b->exits, b->wfi, b->mmio,
-		b->faults);
+	((struct rmi_rec_run *)rmm_ns_ptr(rmm, b->v.run))->enter.flags = RMI_ENTER_TRAP_WFI;
+	if (migrate_at) {
+		rc = lr_migrate_source(b, sv[0], ag[0], seconds, migrate_at, RAM_IPA, RAM_SIZE);
+		rmm_set_vcpu_backend(rmm, NULL, NULL);
+		rmm_a64_ctx_free(a64);
+		rmm_destroy(rmm);
+		free(img);
+		free(initrd);
+		free(b);
+		return rc ? 1 : 0;
+	}
+	rc = lr_run(b, seconds, NULL);
+	lr_summary(b, a64, now_s() - t1);
 	rc = rc == 0 && b->psci_end ? 0 : 1;
 	rmm_set_vcpu_backend(rmm, NULL, NULL);
 	rmm_a64_ctx_free(a64);

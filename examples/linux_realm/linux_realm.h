@@ -16,6 +16,7 @@ struct lr_devs {
 	uint32_t ppi_enabled;   /* GICR_ISENABLER0 */
 	uint8_t ppi_prio[32];   /* GICR_IPRIORITYR<n> */
 	unsigned long tx_bytes;
+	uint8_t last_tx;        /* the last byte written to UARTDR */
 };
 
 void lr_devs_init(struct lr_devs *d);
@@ -32,5 +33,41 @@ int lr_inject_timer(struct lr_devs *d, struct rmi_rec_run *run);
 /* Write the flattened device tree; returns its size, 0 if max is short. */
 size_t lr_make_dtb(uint8_t *out, size_t max, const char *cmdline, uint64_t ram, uint64_t ram_size,
 		   uint64_t gicd, uint64_t gicr, uint64_t uart, uint64_t initrd, uint64_t initrd_size);
+
+/* The realm being booted and the host's loop state. */
+#ifndef KVM_HOST_H   /* its second half has no guard of its own */
+#include "kvmhost/kvm_host.h"
+#endif
+struct lr_boot {
+	struct kvm_host h;
+	struct kvm_realm r;
+	struct kvm_vcpu v;
+	struct lr_devs d;
+	unsigned long exits, wfi, mmio, timer_irqs, faults;
+	int psci_end;   /* 0: running, 1: SYSTEM_OFF, 2: SYSTEM_RESET */
+};
+
+/* When lr_run() returns early (all zero: only at the end of the boot). */
+struct lr_stop {
+	unsigned long tx;        /* the console has this many bytes and ended a line */
+	unsigned long exits;     /* this many REC exits in this call (at a line end) */
+	int defer_faults;        /* an exit that needs a page faulted in returns */
+};
+/* The host's run loop. The next entry's flags stay in the run page, so a
+ * later call (here or on another machine that got the run page) continues.
+ * 0: the realm reset or powered off; 1: a stop condition held; 2: a fault
+ * was deferred (the access repeats on the next entry); -1: error. */
+int lr_run(struct lr_boot *b, double seconds, const struct lr_stop *stop);
+
+/* The last line: how it ended, instructions, interrupts, exits (stderr). */
+struct rmm_a64_ctx;
+void lr_summary(const struct lr_boot *b, const struct rmm_a64_ctx *a64, double secs);
+
+/* linux_migrate.c: --migrate-at. The destination machine (a forked child)
+ * and the source's live migration over a socket. */
+int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
+		    struct rmm_a64_ctx *a64);
+int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsigned long at_tx,
+		      uint64_t ram, uint64_t ram_size);
 
 #endif

@@ -51,6 +51,7 @@ int lr_uart_access(struct lr_devs *d, uint64_t off, int write, unsigned int sas,
 			if ((*val & 0xff) == '\n')
 				fflush(stdout);
 			d->tx_bytes++;
+			d->last_tx = (uint8_t)*val;
 			return 0;
 		}
 		store(d->uart_regs, off, sas, *val);

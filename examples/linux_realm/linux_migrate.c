@@ -1,0 +1,270 @@
+/*
+ * linux_realm --migrate-at: Debian's kernel boots in a realm on machine A
+ * and is live-migrated mid-boot to machine B, another process, over a
+ * socket (issue 13 item 1). A boots until its console has the given number
+ * of bytes (at a line end), faults in the rest of the realm's RAM (no
+ * DATA_CREATE_UNKNOWN while exporting), then exports while the kernel keeps
+ * running: a round sends every page, the kernel runs on for 1000 REC exits,
+ * each next round re-sends the pages it dirtied; when the dirty set is
+ * small (or the kernel needs a page after all, or after 4 rounds) A
+ * pauses, sends the last dirty pages, the REC and the end record, then the
+ * VMM's own state: the REC's run page (the next entry's flags and the list
+ * registers) and the emulated devices (pl011, GICv3). B imports every
+ * record (kvmhost/kvm_migrate.c creates RTTs and delegates on demand),
+ * commits and runs the same host loop: the console continues where it
+ * stopped and the boot ends on B.
+ *
+ * The session keys go over a second socket standing for the two attested
+ * migration agents; the host's socket carries records and VMM state only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <openssl/rand.h>
+
+#include <rmm/vcpu_a64.h>
+#include "kvmhost/kvm_migrate.h"
+#include "linux_realm.h"
+
+#define SESSION 0x6c696e75782d6d67ull
+#define IPA_BITS 40
+#define MSG_RECORD 1
+#define MSG_END 2
+#define MAX_ROUNDS 4
+#define SMALL_DIRTY 64
+#define SLICE_EXITS 1000
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *c = p;
+
+	while (n) {
+		ssize_t k = write(fd, c, n);
+
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+	uint8_t *c = p;
+
+	while (n) {
+		ssize_t k = read(fd, c, n);
+
+		if (k <= 0)
+			return -1;
+		c += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int send_msg(int fd, uint32_t kind, const void *p, uint32_t len)
+{
+	uint32_t hdr[2] = { kind, len };
+
+	return write_all(fd, hdr, sizeof(hdr)) || write_all(fd, p, len);
+}
+
+struct wire {
+	int fd;
+	unsigned long bytes;
+};
+
+static int emit(void *ctx, unsigned int stream, const void *rec, size_t len)
+{
+	struct wire *w = ctx;
+
+	(void)stream;
+	w->bytes += len + 8;
+	return send_msg(w->fd, MSG_RECORD, rec, (uint32_t)len);
+}
+
+/* A line of the migration's own story, between console lines. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+/* Fault in every page of RAM not yet assigned: DATA_CREATE_UNKNOWN is
+ * refused while the realm is exported, so a VMM maps the rest of the
+ * realm's RAM first, or the first page the kernel touches ends the live
+ * phase. Returns the number of pages faulted in, -1 on error. */
+static long prefault(struct lr_boot *b, uint64_t base, uint64_t size)
+{
+	long n = 0;
+
+	for (uint64_t ipa = base; ipa < base + size; ipa += 4096) {
+		struct rmi_rtt_entry e;
+
+		if (rmm_rmi_rtt_read_entry(b->h.rmm, b->h.cpu, b->r.rd, ipa, 3, &e) == RMI_SUCCESS &&
+		    e.state == RMI_ASSIGNED)
+			continue;
+		if (kh_fault_in(&b->h, &b->r, ipa))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsigned long at_tx,
+		      uint64_t ram, uint64_t ram_size)
+{
+	struct rmm *rmm = b->h.rmm;
+	struct lr_stop boot = { .tx = at_tx }, live = { .exits = SLICE_EXITS, .defer_faults = 1 };
+	struct wire w = { fd, 0 };
+	struct km_src s;
+	uint8_t kf[32], kb[32];
+	unsigned long sent, resent = 0;
+	unsigned int round = 0;
+	double tp;
+	int rc, status = 1;
+	long n;
+
+	RAND_bytes(kf, sizeof(kf));
+	RAND_bytes(kb, sizeof(kb));
+	if (write_all(agent, kf, 32) || write_all(agent, kb, 32) ||
+	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
+	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
+		return -1;
+	memset(kf, 0, sizeof(kf));
+	memset(kb, 0, sizeof(kb));
+	rc = lr_run(b, seconds, &boot);
+	if (rc != 1) {
+		say("linux_migrate: A: the boot ended (%d) before %lu console bytes\n", rc, at_tx);
+		return -1;
+	}
+	tp = now_s();
+	n = prefault(b, ram, ram_size);
+	if (n < 0)
+		return -1;
+	say("linux_migrate: A: console at %lu bytes, %lu REC exits; %ld pages of RAM faulted in "
+	    "(%.1f s); exporting to B while the kernel runs\n", b->d.tx_bytes, b->exits, n,
+	    now_s() - tp);
+	if (km_src_init(&s, &b->h, &b->r, emit, &w) || km_export_start(&s, SESSION) ||
+	    km_export_layout(&s))
+		return -1;
+	for (;;) {
+		if (km_export_round(&s, 0, &sent) || km_export_epoch(&s))
+			return -1;
+		round++;
+		if (round > 1)
+			resent += sent;
+		rc = lr_run(b, seconds, &live);
+		say("linux_migrate: A: round %u sent %lu pages; the kernel ran on (console at %lu "
+		    "bytes) and dirtied %llu\n", round, sent, b->d.tx_bytes,
+		    (unsigned long long)km_dirty(&s));
+		if (rc == 2) {
+			say("linux_migrate: A: the kernel needs a new page (no fault-in while "
+			    "exporting): pausing now\n");
+			break;
+		}
+		if (rc != 1)
+			return -1;
+		if (round >= MAX_ROUNDS || km_dirty(&s) <= SMALL_DIRTY)
+			break;
+	}
+	tp = now_s();
+	if (km_export_pause(&s) || km_export_recs(&s, &b->v, 1) || km_export_round(&s, 0, &sent) ||
+	    km_export_end(&s))
+		return -1;
+	resent += sent;
+	/* the VMM's state: the next entry (flags, list registers) and the devices */
+	if (send_msg(fd, MSG_END, NULL, 0) ||
+	    write_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
+	    write_all(fd, &b->d, sizeof(b->d)))
+		return -1;
+	say("linux_migrate: A: paused after %u rounds, %lu pages re-sent (dirtied while the kernel ran); %lu "
+	    "final pages, REC, end record: %lu records, %lu bytes, pause to handover %.0f ms; "
+	    "console at %lu bytes, %lu REC exits\n", round, resent, sent, s.records, w.bytes,
+	    (now_s() - tp) * 1e3, b->d.tx_bytes, b->exits);
+	/* A is destroy-only now; B finishes the boot */
+	if (rmm_rmi_rec_enter(rmm, b->h.cpu, b->v.rec, b->v.run) != RMI_RETURN(RMI_ERROR_REALM, 2))
+		return -1;
+	close(fd);
+	if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		say("linux_migrate: B failed\n");
+		return -1;
+	}
+	return resent ? 0 : (say("linux_migrate: no page was re-sent while running\n"), -1);
+}
+
+int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
+		    struct rmm_a64_ctx *a64)
+{
+	static uint8_t buf[RMM_MIG_MAX_RECORD];
+	static struct km_dst d;
+	struct lr_boot *b = calloc(1, sizeof(*b));
+	uint8_t kf[32], kb[32];
+	struct rmm *rmm;
+	int started = 0, rc;
+	double t0;
+
+	if (!b || rmm_create(cfg, &rmm) != RMM_OK)
+		return 1;
+	kh_init(&b->h, rmm, cfg->dram_base, cfg->dram_size);
+	if (read_all(agent, kf, 32) || read_all(agent, kb, 32) ||
+	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
+	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
+		return 1;
+	for (;;) {
+		uint32_t m[2];
+
+		if (read_all(fd, m, sizeof(m)) || m[1] > sizeof(buf) || read_all(fd, buf, m[1]))
+			return 1;
+		if (m[0] == MSG_END)
+			break;
+		if (!started) {
+			if (km_import_start(&d, &b->h, IPA_BITS, 1, SESSION, buf, m[1]))
+				return 1;
+			started = 1;
+			t0 = now_s();
+		} else if (km_import_record(&d, buf, m[1])) {
+			return 1;
+		}
+	}
+	if (km_import_commit(&d))
+		return 1;
+	b->r = d.r;
+	b->v = d.vcpus[0];
+	if (read_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
+	    read_all(fd, &b->d, sizeof(b->d)))
+		return 1;
+	say("linux_migrate: B: %lu records imported, %lu RTTs created, committed; the kernel "
+	    "continues on B\n", d.records, d.rtts);
+	if (rmm_set_vcpu_backend(rmm, rmm_vcpu_a64_ops(), a64) != RMM_OK)
+		return 1;
+	t0 = now_s();
+	rc = lr_run(b, seconds, NULL);
+	lr_summary(b, a64, now_s() - t0);
+	say("linux_migrate: B: console %lu bytes in all\n", b->d.tx_bytes);
+	rc = rc == 0 && b->psci_end ? 0 : 1;
+	rmm_set_vcpu_backend(rmm, NULL, NULL);
+	rmm_destroy(rmm);
+	free(b);
+	return rc;
+}

@@ -89,6 +89,54 @@ static double aes_gcm_4k(unsigned long n, int enc)
 }
 
 /*
+ * The same cipher work with the memory traffic a migration cannot avoid:
+ * encrypt reads each 4 KiB page from a buffer of 'bytes' (far larger than
+ * the caches, faulted in first), decrypt writes each page into one. The
+ * ciphertext side stays in cache, as the RMM's record buffer does.
+ */
+static double aes_gcm_mem(uint64_t bytes, int enc)
+{
+	uint8_t *mem = malloc(bytes), key[32] = { 1 }, iv[12] = { 0 }, tag[16];
+	static uint8_t ct[4096 + 64];
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	double t0;
+	int l, bad = 0;
+
+	if (!mem || !c)
+		return 0;
+	memset(mem, 0x5a, bytes);
+	EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv, 1);
+	EVP_EncryptUpdate(c, NULL, &l, ct, 64);
+	EVP_EncryptUpdate(c, ct, &l, mem, 4096);
+	EVP_EncryptFinal_ex(c, ct + 4096, &l);
+	EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
+	EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, NULL, enc);
+	t0 = cpu_s();
+	for (uint64_t off = 0; off < bytes; off += 4096) {
+		if (enc) {
+			memcpy(iv, &off, sizeof(off));
+			EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, 1);
+			EVP_EncryptUpdate(c, NULL, &l, ct + 4096, 64);
+			EVP_EncryptUpdate(c, ct, &l, mem + off, 4096);
+			EVP_EncryptFinal_ex(c, ct + 4096, &l);
+			EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
+		} else {
+			memset(iv, 0, 8);
+			EVP_CipherInit_ex(c, NULL, NULL, NULL, iv, 0);
+			EVP_DecryptUpdate(c, NULL, &l, ct + 4096, 64);
+			EVP_DecryptUpdate(c, mem + off, &l, ct, 4096);
+			EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag);
+			bad |= EVP_DecryptFinal_ex(c, ct + 4096, &l) != 1;
+		}
+	}
+	t0 = cpu_s() - t0;
+	EVP_CIPHER_CTX_free(c);
+	free(mem);
+	(void)bad;   /* the AAD differs from the sealing one: the tag check fails, its cost is paid */
+	return (double)bytes / t0 / 1e9;
+}
+
+/*
  * Records go straight into the destination, in order, or (store != NULL)
  * into host memory, to be imported later.
  */
@@ -495,6 +543,10 @@ int main(int argc, char **argv)
 	printf("%-44s %6.2f GB/s\n", "  OpenSSL AES-256-GCM decrypt", dec);
 	printf("%-44s %6.2f GB/s\n", "  serial encrypt then decrypt",
 	       1.0 / (1.0 / enc + 1.0 / dec));
+	printf("%-44s %6.2f GB/s\n", "  encrypt reading pages from cold memory",
+	       aes_gcm_mem(mib << 20, 1));
+	printf("%-44s %6.2f GB/s\n", "  decrypt writing pages into cold memory",
+	       aes_gcm_mem(mib << 20, 0));
 	if (throughput(1, 1, enc, dec) || throughput(2, 1, enc, dec) ||
 	    throughput(1, 0, enc, dec) || throughput(2, 0, enc, dec) || downtime()) {
 		fprintf(stderr, "bench_migrate: failed\n");

@@ -98,6 +98,11 @@ unsigned int mig_hdr_unpack(const uint8_t in[RMM_MIG_HDR_SIZE], struct mig_hdr *
  * rec must hold HDR + body_len + TAG bytes. */
 void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	      struct mig_hdr *h, const void *body, uint8_t *rec);
+/* The same with the body in two parts: head_len bytes at head, then the rest
+ * (body_len - head_len) at tail (a page read in place, no copy). */
+void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	       struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
+	       uint8_t *rec);
 /* Open: decrypt rec's body into 'body' and verify the tag. 0 or -1. */
 int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	     const uint8_t *rec, const struct mig_hdr *h, void *body);
@@ -131,6 +136,10 @@ void mig_immutable_body(struct rmm *rmm, const struct realm *r, uint32_t num_rec
 			uint8_t b[256]);
 void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
 		   const void *body, uint32_t len, uint8_t *rec);
+/* mig_seal_next with a two-part body (mig_seal2): head_len of len at head. */
+void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		    const void *head, uint32_t head_len, const void *tail, uint32_t len,
+		    uint8_t *rec);
 
 /* --- import (mig_import.c) --- */
 uint64_t mig_import_fatal(struct call *c, struct realm *r, unsigned int reason, const char *what);

@@ -53,8 +53,9 @@ void mig_immutable_body(struct rmm *rmm, const struct realm *r, uint32_t num_rec
 }
 
 /* Seal a source record on 'stream' (owned by the caller) in the current epoch. */
-void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
-		   const void *body, uint32_t len, uint8_t *rec)
+void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		    const void *head, uint32_t head_len, const void *tail, uint32_t len,
+		    uint8_t *rec)
 {
 	struct mig_session *m = &r->mig;
 	struct mig_hdr h = { .type = (uint8_t)type, .dir = RMM_MIG_FWD, .stream = (uint16_t)stream,
@@ -62,7 +63,13 @@ void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned 
 
 	h.seq = ++m->st[stream].seq;
 	memcpy(h.binding, m->binding, 16);
-	mig_seal(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, body, rec);
+	mig_seal2(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, head, head_len, tail, rec);
+}
+
+void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		   const void *body, uint32_t len, uint8_t *rec)
+{
+	mig_seal_next2(c, r, type, stream, body, len, NULL, len, rec);
 }
 
 /*
@@ -151,13 +158,17 @@ static bool all_zero(const uint8_t *p)
 }
 
 /*
- * Export one page into 'body' (16 + 4096 bytes); *len = its body length,
- * 0 for an entry that has no page record (UNASSIGNED). Locks: the walk's
- * RTT, then the DATA granule.
+ * Export one page as a sealed PAGE record into 'rec' (RMM memory, one
+ * RMM_MIG_PAGE_RECORD) on 'stream' (owned by the caller); *len = its body
+ * length, 0 for an entry that has no page record (UNASSIGNED). The page is
+ * encrypted in place from the DATA granule, under its lock after the write
+ * protection is visible to every CPU. Locks: the walk's RTT, then DATA.
  */
 static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx *s, uint64_t ipa,
-			   uint8_t *body, uint32_t *len)
+			   unsigned int stream, uint8_t *rec, uint32_t *len)
 {
+	uint8_t body[16];
+	const uint8_t *page;
 	struct mig_session *m = &r->mig;
 	struct rtt_walk w;
 	struct granule *g;
@@ -203,14 +214,15 @@ static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx 
 	memset(body, 0, 16);
 	PUT64(body, ipa);
 	body[9] = e.ripas;
-	memcpy(body + 16, granule_map(c->rmm, g), GRANULE_SIZE);
-	if (all_zero(body + 16)) {
+	page = granule_map(c->rmm, g);
+	if (all_zero(page)) {
 		body[8] = RMM_MIG_PAGE_ZERO;
 		*len = 16;
 	} else {
 		body[8] = RMM_MIG_PAGE_DATA;
 		*len = 16 + GRANULE_SIZE;
 	}
+	mig_seal_next2(c, r, RMM_MIG_REC_PAGE, stream, body, 16, page, *len, rec);
 out:
 	granule_unlock(g);
 	rtt_walk_unlock(&w);
@@ -224,7 +236,7 @@ out:
 uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res)
 {
 	uint64_t stream = a[2], list = a[3], count = a[4], out = a[5], ret, ipas[RMM_MIG_BATCH_MAX];
-	uint8_t body[16 + GRANULE_SIZE], rec[RMM_MIG_PAGE_RECORD];
+	uint8_t rec[RMM_MIG_PAGE_RECORD];
 	uint64_t off = 0, i;
 	struct mig_session *m;
 	struct granule *g;
@@ -258,12 +270,11 @@ uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res)
 	for (i = 0; i < count; i++) {
 		uint32_t len;
 
-		ret = export_one(c, r, &s, ipas[i], body, &len);
+		ret = export_one(c, r, &s, ipas[i], (unsigned int)stream, rec, &len);
 		if (ret != RMI_SUCCESS)
 			break;
 		if (!len)
 			continue;
-		mig_seal_next(c, r, RMM_MIG_REC_PAGE, (unsigned int)stream, body, len, rec);
 		if (mig_ns_write(c, out + off, rec, RMM_MIG_HDR_SIZE + len + RMM_MIG_TAG_SIZE) != 0) {
 			ret = call_fail(c, RMI_ERROR_INPUT, 0, "out_pas: the buffer left the NS PAS "
 					"during the call; abort the session");
@@ -273,7 +284,7 @@ uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res)
 		off += RMM_MIG_HDR_SIZE + len + RMM_MIG_TAG_SIZE;
 	}
 	mig_stream_put(m, (unsigned int)stream);
-	memset(body, 0, sizeof(body));
+	memset(rec, 0, sizeof(rec));
 	res[1] = i;
 	res[2] = off;
 	return ret;

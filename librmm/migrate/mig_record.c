@@ -102,11 +102,12 @@ static EVP_CIPHER_CTX *ctx_for(struct rmm *rmm, unsigned int cpu, const uint8_t 
 	return pc->ctx;
 }
 
-void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
-	      struct mig_hdr *h, const void *body, uint8_t *rec)
+void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	       struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
+	       uint8_t *rec)
 {
 	EVP_CIPHER_CTX *ctx = ctx_for(rmm, cpu, key, kid, 1);
-	uint8_t iv[12];
+	uint8_t *ct = rec + RMM_MIG_HDR_SIZE, iv[12];
 	int l;
 
 	h->nonce = atomic_fetch_add(&rmm->mig_nonce, 1) + 1;
@@ -115,11 +116,18 @@ void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t
 	mig_audit_use(rmm, key, iv);
 	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 1) != 1 ||
 	    EVP_EncryptUpdate(ctx, NULL, &l, rec, RMM_MIG_HDR_SIZE) != 1 ||
-	    EVP_EncryptUpdate(ctx, rec + RMM_MIG_HDR_SIZE, &l, body, (int)h->body_len) != 1 ||
-	    EVP_EncryptFinal_ex(ctx, rec + RMM_MIG_HDR_SIZE + h->body_len, &l) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, RMM_MIG_TAG_SIZE,
-				rec + RMM_MIG_HDR_SIZE + h->body_len) != 1)
+	    EVP_EncryptUpdate(ctx, ct, &l, head, (int)head_len) != 1 ||
+	    (h->body_len > head_len &&
+	     EVP_EncryptUpdate(ctx, ct + head_len, &l, tail, (int)(h->body_len - head_len)) != 1) ||
+	    EVP_EncryptFinal_ex(ctx, ct + h->body_len, &l) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, RMM_MIG_TAG_SIZE, ct + h->body_len) != 1)
 		rmm_panic(rmm, "migration: AES-256-GCM encryption failed");
+}
+
+void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+	      struct mig_hdr *h, const void *body, uint8_t *rec)
+{
+	mig_seal2(rmm, cpu, key, kid, h, body, h->body_len, NULL, rec);
 }
 
 int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,

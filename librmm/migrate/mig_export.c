@@ -1,8 +1,10 @@
 /*
  * The source side: EXPORT_START, PAGES, LAYOUT, EPOCH, PAUSE (docs/
  * migration.md section 5). REC, END, ABORT and DIRTY are in mig_export2.c.
- * Records are built and sealed in RMM memory and written to the host's
- * buffer after every granule lock is dropped.
+ * Records are built and sealed in RMM memory (a page is encrypted in place
+ * from its DATA granule, under that granule's lock once its write
+ * protection is visible to every CPU) and written to the host's buffer
+ * after every granule lock is dropped.
  */
 #include <string.h>
 

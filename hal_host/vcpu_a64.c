@@ -286,6 +286,8 @@ static int step(struct cpu *c)
 		rc = a64_ldst(c, in);
 	else if ((op0 & 0x7) == 0x5)
 		rc = a64_dp_reg(c, in);
+	else if ((op0 & 0x7) == 0x7)
+		rc = a64_simd(c, in);
 	else
 		rc = a64_undef(c);
 	if (rc == DONE)

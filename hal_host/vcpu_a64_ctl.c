@@ -37,12 +37,12 @@ int a64_ldst(struct cpu *c, uint32_t in)
 
 	if (BITS(in, 29, 24) == 0x08 || (in & 0x3ffffc00) == 0x38bfc000)
 		return a64_ldst_excl(c, in);  /* exclusives, LDAR/STLR, LDAPR */
+	if (BIT(in, 26))
+		return a64_fp_ldst(c, in);    /* SIMD&FP */
 	if (BITS(in, 29, 27) == 3 && BITS(in, 25, 24) == 0) {  /* LDR literal */
 		int64_t off = sext(BITS(in, 23, 5), 19) * 4;
 		unsigned int opc = BITS(in, 31, 30);
 
-		if (BIT(in, 26))
-			return a64_undef(c);
 		if (opc == 3)
 			return DONE;  /* PRFM */
 		return ldst_one(c, c->r->pc + (uint64_t)off, opc == 0 ? 2 : opc == 1 ? 3 : 2,

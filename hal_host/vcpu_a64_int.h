@@ -145,6 +145,16 @@ int a64_branch(struct cpu *c, uint32_t in);
 int a64_ldst_excl(struct cpu *c, uint32_t in);
 void a64_mon_clear(struct cpu *c);
 void a64_mon_store(struct cpu *c, uint64_t ipa, unsigned int size);
+/* vcpu_a64_fp.c: the SIMD&FP register file, loads/stores, scalar moves */
+uint8_t *a64_vreg(struct cpu *c, unsigned int n);
+void a64_vset(struct cpu *c, unsigned int n, const void *buf, unsigned int bytes);
+/* CPACR_EL1.FPEN: DONE if SIMD&FP may be used at the current EL, else the
+ * access trap (EC 0x07) is taken to EL1 and EXC returned. */
+int a64_fp_trap(struct cpu *c);
+int a64_fp_ldst(struct cpu *c, uint32_t in);
+int a64_fp_scalar(struct cpu *c, uint32_t in);
+/* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
+int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
 int a64_sys(struct cpu *c, uint32_t in);
 /* Before a step: STOP with an IRQ exit if the host must service a timer,

@@ -178,6 +178,10 @@ static bool local_reg(struct cpu *c, uint32_t key, bool l, uint64_t *val)
 		*val = *f;
 	} else {
 		*f = *val;
+		if (f == &c->r->fpcr)  /* AHP, DN, FZ, RMode; no trapped exceptions */
+			*f &= 0x07c00000ull;
+		if (f == &c->r->fpsr)  /* NZCV, QC, IDC, the cumulative flags */
+			*f &= 0xf800009full;
 		if (f == &c->r->sctlr_el1 || f == &c->r->tcr_el1 || f == &c->r->ttbr0_el1 ||
 		    f == &c->r->ttbr1_el1)
 			a64_tlb_flush(c);  /* cached translations depend on them */
@@ -261,6 +265,12 @@ int a64_sys(struct cpu *c, uint32_t in)
 		return a64_undef(c);
 	if (el(c) == 0 && op1 != 3)
 		return a64_undef(c);
+	if (key == K(3, 3, 4, 4, 0) || key == K(3, 3, 4, 4, 1)) {  /* FPCR, FPSR */
+		int rc = a64_fp_trap(c);
+
+		if (rc != DONE)
+			return rc;
+	}
 	if (!l)
 		v = xr(c, rt);
 	if (local_reg(c, key, l, &v)) {

@@ -36,10 +36,29 @@
  *   unmasked timer whose condition holds and whose PPI (27 virtual, 30
  *   physical) is in no list register ends run() with an IRQ exit, so the
  *   host injects it.
- * Not implemented (UNDEFINED, never a silent no-op): FP/SIMD (the profile
- * says FP and AdvSIMD are absent), LSE atomics and CAS, PAC (the HINT-space
- * forms are NOPs), MTE, SVE, AArch32, LOR, breakpoints/watchpoints (their
- * registers read as zero in the RMM).
+ * - SIMD&FP (hal_host/vcpu_a64_fp.c, vcpu_a64_simd.c), every form first
+ *   honouring CPACR_EL1.FPEN (disabled: an EC 0x07 trap to EL1): the V
+ *   register file, FPCR/FPSR MRS/MSR (writable: FPCR AHP/DN/FZ/RMode; FPSR
+ *   NZCV/QC/IDC/cumulative flags); LDR/STR of B/H/S/D/Q (unsigned offset,
+ *   pre/post-index, LDUR/STUR, register offset), LDR literal (S/D/Q),
+ *   LDP/STP/LDNP/STNP of S/D/Q (offset, pre/post-index), LD1/ST1 (multiple
+ *   structures, 1-4 registers, post-index by immediate or register);
+ *   MOVI/MVNI/ORR/BIC (vector, immediate), DUP (element, general), INS
+ *   (general, element), UMOV/SMOV, FMOV (register, general incl. D[1],
+ *   immediate; S and D), AND/BIC/ORR/ORN/EOR/BSL/BIT/BIF, NOT, ADD/SUB,
+ *   ABS/NEG, CMEQ/CMTST/CMHI/CMHS/CMGT/CMGE (register), CMEQ/CMGT/CMGE/
+ *   CMLE/CMLT (zero), SMAX/UMAX/SMIN/UMIN, ADDP (vector and scalar D),
+ *   SMAXP/UMAXP/SMINP/UMINP, ADDV/SMAXV/UMAXV/SMINV/UMINV/SADDLV/UADDLV,
+ *   SSHR/USHR/SSRA/USRA/SHL/SHRN(2)/SSHLL(2)/USHLL(2), EXT, ZIP1/ZIP2/
+ *   UZP1/UZP2/TRN1/TRN2, TBL/TBX (1-4 registers), REV64/REV32/REV16, CNT,
+ *   RBIT, XTN(2). No FP arithmetic, compares or conversions (FADD...,
+ *   FCMP, FCVT*, SCVTF/UCVTF), no FP16, no LD2-4/ST2-4, no single-structure
+ *   LD1/ST1/LD1R, no scalar AdvSIMD other than ADDP D, no by-element,
+ *   three-different or saturating forms: all UNDEFINED.
+ * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
+ * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
+ * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero
+ * in the RMM).
  */
 #ifndef RMM_VCPU_A64_H
 #define RMM_VCPU_A64_H

@@ -1,0 +1,471 @@
+#!/usr/bin/env python3
+"""fp.S and its independent oracle: the SIMD&FP cases (CPACR_EL1.FPEN, FPCR/
+FPSR, loads/stores of every addressing form, the integer AdvSIMD subset).
+Each case's expected value is computed here from the architecture's
+definition of the instruction, not from the interpreter.
+
+  fp_oracle.py --asm   writes the guest program (examples/guests/fp.S)
+  fp_oracle.py         prints the C table unit/kvm/test_a64_guest.c embeds
+"""
+import struct
+import sys
+
+M = (1 << 64) - 1
+M128 = (1 << 128) - 1
+
+A = 0x8091a2b3c4d5e6f7_0f1e2d3c4b5a6978   # V1
+B = 0x7f00ff01fe02fd03_1122334455667788   # V2
+D = 0xdeadbeefcafef00d_0123456789abcdef   # V0 before the instruction
+T = 0x001f0e2a0310ff07_0c1b050a1e14020f   # V3: TBL indices
+X3 = 0x8877665544332211
+
+
+def el(v, es, n=None):
+    n = n or 16 // es
+    return [(v >> (8 * es * i)) & ((1 << (8 * es)) - 1) for i in range(n)]
+
+
+def pk(lst, es):
+    r = 0
+    for i, x in enumerate(lst):
+        r |= (x & ((1 << (8 * es)) - 1)) << (8 * es * i)
+    return r
+
+
+def sg(x, es):
+    b = 8 * es
+    return x - (1 << b) if x >> (b - 1) else x
+
+
+def lo(v):
+    return v & M
+
+
+def vec(q, es, f):
+    """Elementwise f(i, a, b, d) on the low 8 (q=0) or 16 bytes."""
+    n = (16 if q else 8) // es
+    a, b, d = el(A, es), el(B, es), el(D, es)
+    return pk([f(i, a[i], b[i], d[i]) for i in range(n)], es)
+
+
+ONES = lambda es: (1 << (8 * es)) - 1
+
+cases = []   # (asm lines, expected 128-bit V0 or ('x', expected X4))
+
+
+def V(asm, val):
+    cases.append((asm, val & M128))
+
+
+def Xc(asm, val):
+    cases.append((asm, ('x', val & M)))
+
+
+# ---- modified immediate ----
+V("movi v0.16b, #0xa5", int.from_bytes(b'\xa5' * 16, 'little'))
+V("movi v0.8b, #0x3c", int.from_bytes(b'\x3c' * 8, 'little'))
+V("movi v0.2d, #0xff00ff0000ff00ff", 0xff00ff0000ff00ff * ((1 << 64) + 1))
+V("movi d0, #0xff00ff00ff00ff00", 0xff00ff00ff00ff00)
+V("movi v0.4s, #0x12, lsl #8", pk([0x1200] * 4, 4))
+V("movi v0.4s, #0x56, msl #16", pk([0x56ffff] * 4, 4))
+V("mvni v0.4s, #0x12, lsl #16", pk([~0x120000] * 4, 4))
+V("mvni v0.2s, #0x34, msl #8", pk([~0x34ff] * 2, 4))
+V("movi v0.8h, #0x7f, lsl #8", pk([0x7f00] * 8, 2))
+V("orr v0.4s, #0x80, lsl #24", D | pk([0x80000000] * 4, 4))
+V("bic v0.8h, #0xff", D & ~pk([0xff] * 8, 2))
+V("bic v0.2s, #0xf0", lo(D & ~pk([0xf0] * 4, 4)))
+# ---- copy ----
+V("dup v0.16b, v1.b[5]", pk([el(A, 1)[5]] * 16, 1))
+V("dup v0.4s, v1.s[3]", pk([el(A, 4)[3]] * 4, 4))
+V("dup v0.2d, v1.d[1]", pk([el(A, 8)[1]] * 2, 8))
+V("dup v0.4h, v1.h[6]", pk([el(A, 2)[6]] * 4, 2))
+V("dup v0.8h, w3", pk([X3 & 0xffff] * 8, 2))
+V("dup v0.2d, x3", pk([X3] * 2, 8))
+V("dup v0.8b, w3", pk([X3 & 0xff] * 8, 1))
+V("mov v0.s[2], w3", pk([x if i != 2 else X3 & 0xffffffff for i, x in enumerate(el(D, 4))], 4))
+V("mov v0.b[15], w3", pk([x if i != 15 else X3 & 0xff for i, x in enumerate(el(D, 1))], 1))
+V("mov v0.d[1], v1.d[0]", pk([el(D, 8)[0], el(A, 8)[0]], 8))
+V("mov v0.h[3], v1.h[6]", pk([x if i != 3 else el(A, 2)[6] for i, x in enumerate(el(D, 2))], 2))
+Xc("umov w4, v1.b[9]", el(A, 1)[9])
+Xc("umov w4, v1.h[7]", el(A, 2)[7])
+Xc("mov w4, v1.s[3]", el(A, 4)[3])
+Xc("mov x4, v1.d[1]", el(A, 8)[1])
+Xc("smov x4, v1.b[15]", sg(el(A, 1)[15], 1))
+Xc("smov w4, v1.h[7]", sg(el(A, 2)[7], 2) & 0xffffffff)
+Xc("smov x4, v1.s[3]", sg(el(A, 4)[3], 4))
+# ---- scalar FP moves ----
+V("fmov d0, x3", X3)
+V("fmov s0, w3", X3 & 0xffffffff)
+V("fmov v0.d[1], x3", (D & M) | (X3 << 64))
+V("fmov s0, #-2.5", struct.unpack('<I', struct.pack('<f', -2.5))[0])
+V("fmov d0, #0.125", struct.unpack('<Q', struct.pack('<d', 0.125))[0])
+V("fmov d0, #31.0", struct.unpack('<Q', struct.pack('<d', 31.0))[0])
+V("fmov s0, s1", A & 0xffffffff)
+V("fmov d0, d1", A & M)
+Xc("fmov x4, d1", A & M)
+Xc("fmov w4, s1", A & 0xffffffff)
+Xc("fmov x4, v1.d[1]", A >> 64)
+# ---- logical ----
+V("and v0.16b, v1.16b, v2.16b", A & B)
+V("and v0.8b, v1.8b, v2.8b", lo(A & B))
+V("bic v0.16b, v1.16b, v2.16b", A & ~B)
+V("orr v0.16b, v1.16b, v2.16b", A | B)
+V("orn v0.16b, v1.16b, v2.16b", (A | ~B) & M128)
+V("eor v0.16b, v1.16b, v2.16b", A ^ B)
+V("eor v0.8b, v1.8b, v2.8b", lo(A ^ B))
+V("bsl v0.16b, v1.16b, v2.16b", (D & A) | (~D & B))
+V("bit v0.16b, v1.16b, v2.16b", (B & A) | (~B & D))
+V("bif v0.16b, v1.16b, v2.16b", (~B & A) | (B & D))
+V("mov v0.16b, v1.16b", A)
+V("mvn v0.16b, v1.16b", ~A & M128)
+# ---- arithmetic, compares ----
+V("add v0.16b, v1.16b, v2.16b", vec(1, 1, lambda i, a, b, d: a + b))
+V("add v0.4s, v1.4s, v2.4s", vec(1, 4, lambda i, a, b, d: a + b))
+V("add v0.2d, v1.2d, v2.2d", vec(1, 8, lambda i, a, b, d: a + b))
+V("sub v0.8h, v1.8h, v2.8h", vec(1, 2, lambda i, a, b, d: a - b))
+V("sub v0.2s, v1.2s, v2.2s", vec(0, 4, lambda i, a, b, d: a - b))
+V("cmeq v0.16b, v1.16b, v1.16b", M128)
+V("cmeq v0.8h, v1.8h, v2.8h", vec(1, 2, lambda i, a, b, d: -(a == b)))
+V("cmhi v0.8h, v1.8h, v2.8h", vec(1, 2, lambda i, a, b, d: -(a > b)))
+V("cmhs v0.4s, v1.4s, v2.4s", vec(1, 4, lambda i, a, b, d: -(a >= b)))
+V("cmgt v0.2d, v1.2d, v2.2d", vec(1, 8, lambda i, a, b, d: -(sg(a, 8) > sg(b, 8))))
+V("cmge v0.16b, v1.16b, v2.16b", vec(1, 1, lambda i, a, b, d: -(sg(a, 1) >= sg(b, 1))))
+V("cmtst v0.8b, v1.8b, v2.8b", vec(0, 1, lambda i, a, b, d: -((a & b) != 0)))
+V("cmeq v0.16b, v2.16b, #0", vec(1, 1, lambda i, a, b, d: -(b == 0)))
+V("cmgt v0.8h, v1.8h, #0", vec(1, 2, lambda i, a, b, d: -(sg(a, 2) > 0)))
+V("cmge v0.4s, v2.4s, #0", vec(1, 4, lambda i, a, b, d: -(sg(b, 4) >= 0)))
+V("cmle v0.16b, v1.16b, #0", vec(1, 1, lambda i, a, b, d: -(sg(a, 1) <= 0)))
+V("cmlt v0.2d, v1.2d, #0", vec(1, 8, lambda i, a, b, d: -(sg(a, 8) < 0)))
+V("abs v0.8h, v1.8h", vec(1, 2, lambda i, a, b, d: abs(sg(a, 2))))
+V("neg v0.2d, v1.2d", vec(1, 8, lambda i, a, b, d: -a))
+V("umax v0.16b, v1.16b, v2.16b", vec(1, 1, lambda i, a, b, d: max(a, b)))
+V("smin v0.4s, v1.4s, v2.4s", vec(1, 4, lambda i, a, b, d: min(sg(a, 4), sg(b, 4))))
+
+
+def pairwise(q, es, f):
+    n = (16 if q else 8) // es
+    cat = el(A, es, n) + el(B, es, n)
+    return pk([f(cat[2 * i], cat[2 * i + 1]) for i in range(n)], es)
+
+
+V("addp v0.16b, v1.16b, v2.16b", pairwise(1, 1, lambda x, y: x + y))
+V("addp v0.2d, v1.2d, v2.2d", pairwise(1, 8, lambda x, y: x + y))
+V("addp v0.4h, v1.4h, v2.4h", pairwise(0, 2, lambda x, y: x + y))
+V("umaxp v0.16b, v1.16b, v2.16b", pairwise(1, 1, max))
+V("uminp v0.8h, v1.8h, v2.8h", pairwise(1, 2, min))
+V("smaxp v0.4s, v1.4s, v2.4s", pairwise(1, 4, lambda x, y: max(sg(x, 4), sg(y, 4))))
+V("sminp v0.8b, v1.8b, v2.8b", pairwise(0, 1, lambda x, y: min(sg(x, 1), sg(y, 1))))
+V("addp d0, v1.2d", (el(A, 8)[0] + el(A, 8)[1]) & M)
+# ---- across lanes ----
+V("umaxv b0, v1.16b", max(el(A, 1)))
+V("uminv h0, v1.8h", min(el(A, 2)))
+V("smaxv b0, v1.8b", max(sg(x, 1) for x in el(A, 1, 8)) & 0xff)
+V("sminv s0, v1.4s", min(sg(x, 4) for x in el(A, 4)) & 0xffffffff)
+V("addv s0, v1.4s", sum(el(A, 4)) & 0xffffffff)
+V("addv b0, v1.16b", sum(el(A, 1)) & 0xff)
+V("uaddlv h0, v1.16b", sum(el(A, 1)) & 0xffff)
+V("uaddlv s0, v1.8h", sum(el(A, 2)) & 0xffffffff)
+V("uaddlv d0, v1.4s", sum(el(A, 4)) & M)
+V("saddlv h0, v1.16b", sum(sg(x, 1) for x in el(A, 1)) & 0xffff)
+V("uaddlv h0, v1.8b", sum(el(A, 1, 8)) & 0xffff)
+# ---- shifts ----
+V("ushr v0.16b, v1.16b, #3", vec(1, 1, lambda i, a, b, d: a >> 3))
+V("ushr v0.2d, v1.2d, #64", 0)
+V("sshr v0.8h, v1.8h, #15", vec(1, 2, lambda i, a, b, d: sg(a, 2) >> 15))
+V("sshr v0.2d, v1.2d, #64", vec(1, 8, lambda i, a, b, d: sg(a, 8) >> 63))
+V("sshr v0.4s, v1.4s, #5", vec(1, 4, lambda i, a, b, d: sg(a, 4) >> 5))
+V("shl v0.4s, v1.4s, #7", vec(1, 4, lambda i, a, b, d: a << 7))
+V("shl v0.8b, v1.8b, #1", vec(0, 1, lambda i, a, b, d: a << 1))
+V("usra v0.2d, v1.2d, #8", vec(1, 8, lambda i, a, b, d: d + (a >> 8)))
+V("ssra v0.4s, v1.4s, #31", vec(1, 4, lambda i, a, b, d: d + (sg(a, 4) >> 31)))
+V("shrn v0.8b, v1.8h, #4", pk([x >> 4 for x in el(A, 2)], 1))
+V("shrn2 v0.16b, v1.8h, #4", (D & M) | (pk([x >> 4 for x in el(A, 2)], 1) << 64))
+V("shrn v0.2s, v1.2d, #32", pk([x >> 32 for x in el(A, 8)], 4))
+V("ushll v0.8h, v1.8b, #2", pk([x << 2 for x in el(A, 1, 8)], 2))
+V("sxtl2 v0.4s, v1.8h", pk([sg(x, 2) for x in el(A, 2)[4:]], 4))
+V("uxtl v0.2d, v1.2s", pk(el(A, 4, 2), 8))
+# ---- permutes ----
+V("ext v0.16b, v1.16b, v2.16b, #3", ((A | (B << 128)) >> 24) & M128)
+V("ext v0.8b, v1.8b, v2.8b, #5", ((lo(A) | (lo(B) << 64)) >> 40) & M)
+
+
+def perm(q, es, kind):
+    n = (16 if q else 8) // es
+    a, b = el(A, es, n), el(B, es, n)
+    part = kind[-1] == '2'
+    r = []
+    for i in range(n):
+        if kind.startswith('uzp'):
+            r.append((a + b)[2 * i + part])
+        elif kind.startswith('trn'):
+            r.append((b if i & 1 else a)[2 * (i // 2) + part])
+        else:
+            r.append((b if i & 1 else a)[part * n // 2 + i // 2])
+    return pk(r, es)
+
+
+for kind, t, q, es in (('zip1', '16b', 1, 1), ('zip2', '16b', 1, 1), ('uzp1', '8h', 1, 2),
+                       ('uzp2', '8h', 1, 2), ('trn1', '4s', 1, 4), ('trn2', '4s', 1, 4),
+                       ('zip1', '2d', 1, 8), ('zip2', '8b', 0, 1), ('uzp1', '2s', 0, 4),
+                       ('trn2', '4h', 0, 2)):
+    V(f"{kind} v0.{t}, v1.{t}, v2.{t}", perm(q, es, kind))
+
+
+def tbl(nregs, q, tbx):
+    tab = b''.join(v.to_bytes(16, 'little') for v in (A, B)[:nregs])
+    idx, old = el(T, 1), el(D, 1)
+    n = 16 if q else 8
+    return pk([tab[idx[i]] if idx[i] < len(tab) else (old[i] if tbx else 0) for i in range(n)], 1)
+
+
+V("tbl v0.16b, {v1.16b}, v3.16b", tbl(1, 1, False))
+V("tbl v0.16b, {v1.16b, v2.16b}, v3.16b", tbl(2, 1, False))
+V("tbx v0.16b, {v1.16b}, v3.16b", tbl(1, 1, True))
+V("tbl v0.8b, {v1.16b, v2.16b}, v3.8b", tbl(2, 0, False))
+
+
+def rev(q, es, cb):
+    n = (16 if q else 8) // es
+    a, epc = el(A, es, n), cb // es
+    return pk([a[(i // epc) * epc + epc - 1 - i % epc] for i in range(n)], es)
+
+
+V("rev64 v0.16b, v1.16b", rev(1, 1, 8))
+V("rev64 v0.4s, v1.4s", rev(1, 4, 8))
+V("rev32 v0.8h, v1.8h", rev(1, 2, 4))
+V("rev16 v0.16b, v1.16b", rev(1, 1, 2))
+V("rev32 v0.8b, v1.8b", rev(0, 1, 4))
+V("cnt v0.16b, v1.16b", pk([bin(x).count('1') for x in el(A, 1)], 1))
+V("cnt v0.8b, v2.8b", pk([bin(x).count('1') for x in el(B, 1, 8)], 1))
+V("rbit v0.8b, v1.8b", pk([int(f'{x:08b}'[::-1], 2) for x in el(A, 1, 8)], 1))
+V("xtn v0.8b, v1.8h", pk(el(A, 2), 1))
+V("xtn2 v0.16b, v1.8h", (D & M) | (pk(el(A, 2), 1) << 64))
+V("xtn v0.2s, v1.2d", pk(el(A, 8), 4))
+
+# ---- loads and stores; memory at x20 holds MEM, x21 = x20 + 0x100 ----
+MEM = bytes((i * 7 + 3) & 0xff for i in range(512))
+LIT = 0x0123456789abcdef_fedcba9876543210
+
+
+def ld(off, n):
+    return int.from_bytes(MEM[off:off + n], 'little')
+
+
+def LD(asm, off, n, wb=None, reg=0):
+    """A load: V<reg> holds n bytes from x20 + off; wb: x21's new offset."""
+    cases.append((asm, ld(off, n), reg, wb))
+
+
+LD("ldr b0, [x20, #5]", 5, 1)
+LD("ldr h0, [x20, #6]", 6, 2)
+LD("ldr s0, [x20, #12]", 12, 4)
+LD("ldr d0, [x20, #16]", 16, 8)
+LD("ldr q0, [x20, #32]", 32, 16)
+LD("ldr q0, [x21, #16]!", 0x110, 16, 0x110)
+LD("ldr d0, [x21], #-8", 0x100, 8, 0xf8)
+LD("ldr h0, [x21, #-2]!", 0xfe, 2, 0xfe)
+LD("ldur q0, [x20, #3]", 3, 16)
+LD("ldur s0, [x21, #-3]", 0xfd, 4)
+LD("ldur b0, [x21, #255]", 0x1ff, 1)
+LD("ldr q0, [x20, x5, lsl #4]", 32, 16)
+LD("ldr s0, [x20, w5, uxtw #2]", 8, 4)
+LD("ldr d0, [x21, w6, sxtw]", 0xf0, 8)
+LD("ldr b0, [x20, x5]", 2, 1)
+LD("ldr h0, [x21, x6, lsl #1]", 0xe0, 2)
+LD("ld1 {v0.16b}, [x20]", 0, 16)
+LD("ld1 {v0.16b, v1.16b}, [x21], #32", 0x110, 16, 0x120, 1)
+LD("ld1 {v0.4s, v1.4s, v2.4s, v3.4s}, [x20]", 0x30, 16, None, 3)
+LD("ld1 {v0.8b, v1.8b, v2.8b}, [x21], x5", 0x110, 8, 0x102, 2)
+LD("ld1 {v0.2d, v1.2d, v2.2d}, [x21], #48", 0x100, 16, 0x130, 0)
+LD("ld1 {v0.8b}, [x21], #8", 0x100, 8, 0x108)
+LD("ldp s0, s1, [x20, #8]", 12, 4, None, 1)
+LD("ldp d0, d1, [x21, #-16]!", 0xf0, 8, 0xf0, 0)
+LD("ldp q0, q1, [x21], #32", 0x110, 16, 0x120, 1)
+LD("ldnp q0, q1, [x20, #64]", 80, 16, None, 1)
+LD("ldnp d0, d1, [x21, #-8]", 0xf8, 8, None, 0)
+LD("ldp q0, q1, [x21, #-32]!", 0xe0, 16, 0xe0, 0)
+cases.append(("ldr q0, lit16", LIT, 0, None))
+cases.append(("ldr d0, lit16", LIT & M, 0, None))
+cases.append(("ldr s0, lit16 + 8", (LIT >> 64) & 0xffffffff, 0, None))
+
+STORES = []   # (asm, expected 32 bytes at x22 (zeroed first), wb)
+
+
+def ST(asm, writes, wb=None):
+    buf = bytearray(32)
+    for off, val, n in writes:
+        buf[off:off + n] = (val & ((1 << (8 * n)) - 1)).to_bytes(n, 'little')
+    STORES.append((asm, int.from_bytes(buf, 'little'), wb))
+
+
+ST("str b1, [x22, #3]", [(3, A, 1)])
+ST("str h1, [x22, #6]", [(6, A, 2)])
+ST("str s1, [x22, #4]", [(4, A, 4)])
+ST("str d1, [x22, #8]", [(8, A, 8)])
+ST("str q1, [x22, #16]", [(16, A, 16)])
+ST("stur q1, [x22, #7]", [(7, A, 16)])
+ST("str q1, [x23, #16]!", [(16, A, 16)], 16)
+ST("str d1, [x23], #24", [(0, A, 8)], 24)
+ST("str s1, [x22, x5, lsl #2]", [(8, A, 4)])
+ST("str q1, [x23, w7, sxtw #4]", [(16, A, 16)])
+ST("stp s1, s2, [x22, #4]", [(4, A, 4), (8, B, 4)])
+ST("stp d1, d2, [x23, #8]!", [(8, A, 8), (16, B, 8)], 8)
+ST("stp q1, q2, [x23], #-32", [(0, A, 16), (16, B, 16)], -32)
+ST("stnp q2, q1, [x22]", [(0, B, 16), (16, A, 16)])
+ST("stnp s2, s1, [x22, #20]", [(20, B, 4), (24, A, 4)])
+ST("st1 {v1.16b}, [x22]", [(0, A, 16)])
+ST("st1 {v1.16b, v2.16b}, [x23], #32", [(0, A, 16), (16, B, 16)], 32)
+ST("st1 {v1.8b, v2.8b, v3.8b}, [x22]", [(0, A, 8), (8, B, 8), (16, T, 8)])
+ST("st1 {v1.2d, v2.2d}, [x23], x5", [(0, A, 16), (16, B, 16)], 2)
+ST("st1 {v0.4s, v1.4s}, [x22]", [(0, D, 16), (16, A, 16)])
+ST("st1 {v0.8b, v1.8b, v2.8b, v3.8b}, [x22]", [(0, D, 8), (8, A, 8), (16, B, 8), (24, T, 8)])
+
+# ---- group 1: FPEN, FPCR/FPSR; x27 holds the ESR the vector saw ----
+SYS = [
+    # (asm lines, the value written to a slot (register name), expected)
+    (["msr cpacr_el1, xzr", "isb", "fmov d0, x3", "mov x4, x27"], 0x07 << 26 | 1 << 25 | 1 << 24 | 0xe << 20),
+    (["mov x27, #0", "mrs x1, fpcr", "mov x4, x27"], 0x07 << 26 | 1 << 25 | 1 << 24 | 0xe << 20),
+    (["mov x27, #0", "ldr q0, [x20]", "mov x4, x27"], 0x07 << 26 | 1 << 25 | 1 << 24 | 0xe << 20),
+    (["mov x27, #0", "mov x1, #(1 << 20)", "msr cpacr_el1, x1", "isb",
+      "fmov d0, x3", "fmov x4, d0", "eor x4, x4, x27"], X3),       # FPEN = 01: EL1 untrapped
+    (["mov x27, #0", "mov x1, #(3 << 20)", "msr cpacr_el1, x1", "isb",
+      "mov x1, #-1", "msr fpcr, x1", "mrs x4, fpcr"], 0x07c00000),
+    (["mov x1, #-1", "msr fpsr, x1", "mrs x4, fpsr"], 0xf800009f),
+    (["msr fpsr, xzr", "mrs x4, fpsr"], 0),
+    (["mov x27, #0", ".inst 0x1e622820", "mov x4, x27"], 1 << 25),   # FADD d0, d1, d2: UNDEFINED
+    (["mov x27, #0", ".inst 0x4e20d420", "mov x4, x27"], 1 << 25),   # FADD v0.4s: UNDEFINED
+    (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
+    (["mov x27, #0", ".inst 0x4c408020", "mov x4, x27"], 1 << 25),   # LD2 {v0.16b, v1.16b}: not here
+]
+
+
+def setv(n, v):
+    return [f"ldr x1, ={v & M:#x}", f"ldr x2, ={v >> 64:#x}", "stp x1, x2, [x24]",
+            f"ldr q{n}, [x24]"]
+
+
+def gen_asm():
+    out = []
+    slot = [0]
+
+    def put(reg):
+        out.append(f"\tstr\t{reg}, [x28, #{8 * slot[0]}]")
+        slot[0] += 1
+
+    def emit(lines):
+        out.extend("\t" + ln.replace(" ", "\t", 1) for ln in lines)
+
+    def dumpv(n):
+        emit([f"str q{n}, [x24]", "ldp x1, x2, [x24]"])
+        put("x1")
+        put("x2")
+
+    def reset():
+        emit(setv(0, D) + setv(1, A) + setv(2, B) + setv(3, T) +
+             [f"ldr x3, ={X3:#x}", "mov x5, #2", "mov x6, #-16", "mov x7, #1",
+              "add x21, x20, #0x100", "mov x23, x22"])
+
+    for lines, want in SYS:
+        emit(lines)
+        put("x4")
+    for c in cases:
+        reset()
+        emit([c[0]])
+        if isinstance(c[1], tuple):
+            put("x4")
+        elif len(c) == 2:
+            dumpv(0)
+        else:
+            dumpv(c[2])
+            if c[3] is not None:
+                emit(["sub x1, x21, x20"])
+                put("x1")
+    for asm, want, wb in STORES:
+        reset()
+        emit(["stp xzr, xzr, [x22]", "stp xzr, xzr, [x22, #16]", asm,
+              "ldp x1, x2, [x22]"])
+        put("x1")
+        put("x2")
+        emit(["ldp x1, x2, [x22, #16]"])
+        put("x1")
+        put("x2")
+        if wb is not None:
+            emit(["sub x1, x23, x22"])
+            put("x1")
+    return out, slot[0]
+
+
+def expected():
+    r = [want for _, want in SYS]
+    for c in cases:
+        if isinstance(c[1], tuple):
+            r.append(c[1][1])
+        else:
+            r += [c[1] & M, c[1] >> 64]
+            if len(c) == 4 and c[3] is not None:
+                r.append(c[3] & M)
+    for asm, want, wb in STORES:
+        r += [(want >> (64 * i)) & M for i in range(4)]
+        if wb is not None:
+            r.append(wb & M)
+    return r
+
+
+HEAD = """// fp.S: SIMD&FP in the AArch64 interpreter: the CPACR_EL1.FPEN trap,
+// FPCR/FPSR, UNDEFINED for forms outside the subset, loads and stores of
+// every addressing form, and the integer Advanced SIMD subset. GENERATED by
+// fp_oracle.py --asm (which also computes the expected values); results go
+// to the UART page (offset 0x200 + 8 * n). MMU off: VA == IPA.
+	.equ OUT, 0x8000100200      // IPA 2^39 + 0x100000 + 0x200
+
+	.text
+	.global _start
+_start:
+	ldr	x28, =OUT
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	adr	x20, data
+	add	x22, x20, #0x200        // store area (32 bytes)
+	add	x24, x20, #0x240        // scratch for moving values in and out
+	ldr	x3, ={x3:#x}
+"""
+
+TAIL = """	ldr	x0, =0x84000008
+	smc	#0
+1:	b	1b
+	.ltorg
+
+	.balign	16
+lit16:
+	.quad	{lit_lo:#x}, {lit_hi:#x}
+
+	.balign	0x800
+vectors:
+	.org	vectors + 0x200
+	mrs	x27, esr_el1		// report it, resume after the instruction
+	mrs	x9, elr_el1
+	add	x9, x9, #4
+	msr	elr_el1, x9
+	eret
+	.org	vectors + 0x800
+	.balign	256
+data:
+{data}
+	.fill	0x100, 1, 0
+"""
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == '--asm':
+        body, n = gen_asm()
+        assert n <= 448, n
+        data = "\n".join("\t.byte\t" + ", ".join(f"{b:#04x}" for b in MEM[i:i + 16])
+                         for i in range(0, len(MEM), 16))
+        sys.stdout.write(HEAD.format(x3=X3) + "\n".join(body) + "\n" +
+                         TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    for v in expected():
+        print("\t0x%016xull," % v)
+
+
+main()

@@ -35,9 +35,9 @@ n=$(sed -n 's/.* \([0-9]*\) timer interrupts injected.*/\1/p' "$log")
 if [ "${n:-0}" -ge 100 ]; then echo "ok: $n timer interrupts"; else echo "FAIL: ${n:-0} timer interrupts"; fail=1; fi
 if [ $# -gt 0 ]; then
 	check '^linux_migrate: A: paused after [0-9]+ rounds, [1-9][0-9]* pages re-sent' "pages dirtied while running were re-sent"
-	check '^linux_migrate: B: [0-9]+ records imported, .*committed' "machine B imported and committed"
+	check '^linux_migrate: B( \([^)]*\))?: [0-9]+ records imported.*committed' "machine B imported and committed"
 	# the panic and the reset come after the handover, from B
-	if sed -n '/^linux_migrate: B: .*committed/,$p' "$log" | grep -q 'VFS: Unable to mount root fs'; then
+	if sed -n '/^linux_migrate: B.*committed/,$p' "$log" | grep -q 'VFS: Unable to mount root fs'; then
 		echo "ok: the boot finished on B"; else echo "FAIL: the VFS panic is not B's"; fail=1; fi
 	# the console goes on where it stopped: printk times never go back
 	if grep -oE '^\[ *[0-9]+\.[0-9]+\]' "$log" | tr -d '[] ' |

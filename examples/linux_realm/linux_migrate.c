@@ -132,7 +132,7 @@ static long prefault(struct lr_boot *b, uint64_t base, uint64_t size)
 }
 
 int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsigned long at_tx,
-		      uint64_t ram, uint64_t ram_size)
+		      uint64_t ram, uint64_t ram_size, uint64_t img_end)
 {
 	struct rmm *rmm = b->h.rmm;
 	struct lr_stop boot = { .tx = at_tx }, live = { .exits = SLICE_EXITS, .defer_faults = 1 };
@@ -196,7 +196,8 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 	/* the VMM's state: the next entry (flags, list registers) and the devices */
 	if (send_msg(fd, MSG_END, NULL, 0) ||
 	    write_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
-	    write_all(fd, &b->d, sizeof(b->d)))
+	    write_all(fd, &b->d, sizeof(b->d)) || write_all(fd, &ram, 8) ||
+	    write_all(fd, &img_end, 8))
 		return -1;
 	say("linux_migrate: A: paused after %u rounds, %lu pages re-sent (dirtied while the kernel ran); %lu "
 	    "final pages, REC, end record: %lu records, %lu bytes, pause to handover %.0f ms; "
@@ -207,26 +208,68 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 		return -1;
 	close(fd);
 	if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		say("linux_migrate: B failed\n");
-		return -1;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+			say("linux_migrate: B's REC took a Granule Protection Fault\n");
+		else
+			say("linux_migrate: B failed\n");
+		return WIFEXITED(status) && WEXITSTATUS(status) == 3 ? 3 : -1;
 	}
 	return resent ? 0 : (say("linux_migrate: no page was re-sent while running\n"), -1);
 }
 
+/* B's REC stopped on a Granule Protection Fault: what the host sees. */
+static void report_gpf(struct rmm *rmm, struct lr_boot *b, uint64_t ram, uint64_t ram_end)
+{
+	struct rmi_rec_run *run = rmm_ns_ptr(rmm, b->v.run);
+	struct rmm_finding fd[4];
+	uint64_t ipa = (run->exit.hpfar & 0x00000ffffffffff0ull) << 8;
+	static char why[4096];
+	size_t n;
+
+	rmm_explain_exit(rmm, b->r.rd, &run->exit, why, sizeof(why));
+	say("linux_migrate: B: REC exit on cpu%u: ESR 0x%llx HPFAR 0x%llx (IPA 0x%llx, %s the "
+	    "kernel's image) FAR 0x%llx\n", b->h.cpu, (unsigned long long)run->exit.esr,
+	    (unsigned long long)run->exit.hpfar, (unsigned long long)ipa,
+	    ipa >= ram && ipa < ram_end ? "inside" : "outside", (unsigned long long)run->exit.far);
+	say("linux_migrate: B: explained: %s\n", why);
+	n = rmm_findings(rmm, fd, 4);
+	for (size_t i = 0; i < n && i < 4; i++)
+		say("linux_migrate: B: finding (cpu%u, PA 0x%llx, IPA 0x%llx): %s\n", fd[i].cpu,
+		    (unsigned long long)fd[i].pa, (unsigned long long)fd[i].ipa, fd[i].text);
+}
+
 int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
-		    struct rmm_a64_ctx *a64)
+		    struct rmm_a64_ctx *a64, const struct lr_dest_opts *o)
 {
 	static uint8_t buf[RMM_MIG_MAX_RECORD];
+	static uint8_t page[4096];
 	static struct km_dst d;
 	struct lr_boot *b = calloc(1, sizeof(*b));
+	struct rmm_config c = *cfg;
 	uint8_t kf[32], kb[32];
+	uint64_t img_lo = 0, img_hi = 0;
 	struct rmm *rmm;
 	int started = 0, rc;
 	double t0;
 
-	if (!b || rmm_create(cfg, &rmm) != RMM_OK)
+	if (o->cpu || o->gpti_local)
+		c.ncpus = 2;
+	if (o->gpti_local)
+		c.flags |= RMM_CFG_TLB_CHECK;
+	if (!b || o->cpu >= c.ncpus || rmm_create(&c, &rmm) != RMM_OK)
 		return 1;
-	kh_init(&b->h, rmm, cfg->dram_base, cfg->dram_size);
+	kh_init(&b->h, rmm, c.dram_base, c.dram_size);
+	b->h.cpu = 0;  /* the importing CPU */
+	if (c.ncpus > 1) {
+		/* B's host used the first pages of its pool on CPU 1 before
+		 * (another VMM thread): CPU 1's GPT cache holds NS for them; the
+		 * import takes its RD and root RTTs from there */
+		for (uint64_t pa = c.dram_base; pa < c.dram_base + 64 * sizeof(page); pa += sizeof(page))
+			if (rmm_host_write_on(rmm, 1, pa, page, sizeof(page)) != RMM_OK)
+				return 1;
+	}
+	if (o->gpti_local)
+		rmm_set_faults(rmm, RMM_FAULT_GPTI_LOCAL);
 	if (read_all(agent, kf, 32) || read_all(agent, kb, 32) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
@@ -242,7 +285,6 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 			if (km_import_start(&d, &b->h, IPA_BITS, 1, SESSION, buf, m[1]))
 				return 1;
 			started = 1;
-			t0 = now_s();
 		} else if (km_import_record(&d, buf, m[1])) {
 			return 1;
 		}
@@ -252,17 +294,24 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 	b->r = d.r;
 	b->v = d.vcpus[0];
 	if (read_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
-	    read_all(fd, &b->d, sizeof(b->d)))
+	    read_all(fd, &b->d, sizeof(b->d)) || read_all(fd, &img_lo, 8) || read_all(fd, &img_hi, 8))
 		return 1;
-	say("linux_migrate: B: %lu records imported, %lu RTTs created, committed; the kernel "
-	    "continues on B\n", d.records, d.rtts);
+	b->h.cpu = o->cpu;
+	say("linux_migrate: B (%u CPUs%s): %lu records imported on cpu0, %lu RTTs created, "
+	    "committed; the kernel continues on cpu%u\n", c.ncpus,
+	    o->gpti_local ? ", GPT invalidations local" : "", d.records, d.rtts, o->cpu);
 	if (rmm_set_vcpu_backend(rmm, rmm_vcpu_a64_ops(), a64) != RMM_OK)
 		return 1;
 	t0 = now_s();
 	rc = lr_run(b, seconds, NULL);
-	lr_summary(b, a64, now_s() - t0);
-	say("linux_migrate: B: console %lu bytes in all\n", b->d.tx_bytes);
-	rc = rc == 0 && b->psci_end ? 0 : 1;
+	if (rc == 3) {
+		report_gpf(rmm, b, img_lo, img_hi);
+		rc = 3;
+	} else {
+		lr_summary(b, a64, now_s() - t0);
+		say("linux_migrate: B: console %lu bytes in all\n", b->d.tx_bytes);
+		rc = rc == 0 && b->psci_end ? 0 : 1;
+	}
 	rmm_set_vcpu_backend(rmm, NULL, NULL);
 	rmm_destroy(rmm);
 	free(b);

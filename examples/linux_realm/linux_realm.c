@@ -10,11 +10,14 @@
  * timer is injected through the list registers when an exit shows it
  * asserted. Ends when the realm calls PSCI SYSTEM_OFF or SYSTEM_RESET.
  *
- *   linux_realm IMAGE [--initrd FILE] [--cmdline "..."] [--seconds N] [--migrate-at BYTES]
+ *   linux_realm IMAGE [--initrd FILE] [--cmdline "..."] [--seconds N]
+ *               [--migrate-at BYTES [--dest-cpu N] [--gpti-local]]
  *
  * --migrate-at: the boot starts on machine A and, once the console has
  * BYTES bytes, is live-migrated to machine B, a forked process (see
- * linux_migrate.c), where it finishes.
+ * linux_migrate.c), where it finishes. --dest-cpu 1: B has two CPUs,
+ * imports on CPU 0 and runs the REC on CPU 1; --gpti-local: B's GPT
+ * invalidations reach only the CPU that issues them (fault injection).
  *
  * Exit status 0 when the realm reset or powered off, 1 otherwise. The last
  * line it prints is a summary (instructions, timer interrupts, exits).
@@ -128,6 +131,10 @@ int lr_run(struct lr_boot *b, double seconds, const struct lr_stop *stop)
 				return -1;
 			}
 			ipa = ((run->exit.hpfar & 0x00000ffffffffff0ull) << 8) | (run->exit.far & 0xfff);
+			if ((run->exit.esr & 0x3f) >= 0x23 && (run->exit.esr & 0x3f) <= 0x28) {
+				/* a Granule Protection Fault: no page to fault in */
+				return 3;
+			}
 			if (ipa < UNPROT) {
 				if (stop && stop->defer_faults) {
 					run->enter.flags = flags;
@@ -211,6 +218,7 @@ int main(int argc, char **argv)
 	size_t img_len, initrd_len = 0, dtb_len;
 	uint64_t gprs[8] = { 0 };
 	unsigned long migrate_at = 0;
+	struct lr_dest_opts dest = { 0, 0 };
 	int sv[2], ag[2];
 	double t0, t1;
 	int rc;
@@ -224,6 +232,10 @@ int main(int argc, char **argv)
 			seconds = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--migrate-at") && i + 1 < argc)
 			migrate_at = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--dest-cpu") && i + 1 < argc)
+			dest.cpu = (unsigned int)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--gpti-local"))
+			dest.gpti_local = 1;
 		else
 			image = argv[i];
 	}
@@ -265,7 +277,7 @@ int main(int argc, char **argv)
 		if (pid == 0) {
 			close(sv[0]);
 			close(ag[0]);
-			rc = lr_migrate_dest(sv[1], ag[1], &cfg, seconds, a64);
+			rc = lr_migrate_dest(sv[1], ag[1], &cfg, seconds, a64, &dest);
 			fflush(NULL);
 			_exit(rc);
 		}
@@ -300,14 +312,15 @@ int main(int argc, char **argv)
 	t1 = now_s();
 	((struct rmi_rec_run *)rmm_ns_ptr(rmm, b->v.run))->enter.flags = RMI_ENTER_TRAP_WFI;
 	if (migrate_at) {
-		rc = lr_migrate_source(b, sv[0], ag[0], seconds, migrate_at, RAM_IPA, RAM_SIZE);
+		rc = lr_migrate_source(b, sv[0], ag[0], seconds, migrate_at, RAM_IPA, RAM_SIZE,
+				       RAM_IPA + img_len);
 		rmm_set_vcpu_backend(rmm, NULL, NULL);
 		rmm_a64_ctx_free(a64);
 		rmm_destroy(rmm);
 		free(img);
 		free(initrd);
 		free(b);
-		return rc ? 1 : 0;
+		return rc == 3 ? 3 : rc ? 1 : 0;
 	}
 	rc = lr_run(b, seconds, NULL);
 	lr_summary(b, a64, now_s() - t1);

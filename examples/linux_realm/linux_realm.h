@@ -56,18 +56,25 @@ struct lr_stop {
 /* The host's run loop. The next entry's flags stay in the run page, so a
  * later call (here or on another machine that got the run page) continues.
  * 0: the realm reset or powered off; 1: a stop condition held; 2: a fault
- * was deferred (the access repeats on the next entry); -1: error. */
+ * was deferred (the access repeats on the next entry); 3: a Granule
+ * Protection Fault exit (the run page holds it); -1: error. */
 int lr_run(struct lr_boot *b, double seconds, const struct lr_stop *stop);
 
-/* The last line: how it ended, instructions, interrupts, exits (stderr). */
 struct rmm_a64_ctx;
+/* The last line: how it ended, instructions, interrupts, exits (stderr). */
 void lr_summary(const struct lr_boot *b, const struct rmm_a64_ctx *a64, double secs);
 
 /* linux_migrate.c: --migrate-at. The destination machine (a forked child)
  * and the source's live migration over a socket. */
+struct lr_dest_opts {
+	unsigned int cpu;   /* B's REC runs on this CPU (B has two CPUs if 1) */
+	int gpti_local;     /* B: RMM_FAULT_GPTI_LOCAL, checking mode */
+};
 int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
-		    struct rmm_a64_ctx *a64);
+		    struct rmm_a64_ctx *a64, const struct lr_dest_opts *o);
+/* 0: B finished the boot; 3: B's REC took a Granule Protection Fault
+ * (reported by B); -1: error. img_end: the end of the kernel's image. */
 int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsigned long at_tx,
-		      uint64_t ram, uint64_t ram_size);
+		      uint64_t ram, uint64_t ram_size, uint64_t img_end);
 
 #endif

@@ -423,14 +423,23 @@ enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t i
 				cmd = rmi_cmd_find(ev.fid_num);
 			}
 		}
-		rmm_finding_add(rmm, RMM_FINDING_GPT, cpu, ipa, pa,
-				"cpu%u's GPT cache says %s for PA 0x%llx (IPA 0x%llx) but the GPT "
-				"says %s since %s on cpu%u (#%llu): that GPT invalidation did not "
-				"reach cpu%u",
-				cpu, seen == RMM_PAS_NS ? "NS" : "Realm", (unsigned long long)pa,
-				(unsigned long long)ipa, truth == RMM_PAS_NS ? "NS" : "Realm",
-				cmd ? cmd->name : "?", cmd ? ev.cpu : 0,
-				cmd ? (unsigned long long)ev.seq : 0ull, cpu);
+		if (cmd)
+			rmm_finding_add(rmm, RMM_FINDING_GPT, cpu, ipa, pa,
+					"cpu%u's GPT cache says %s for PA 0x%llx (IPA 0x%llx) but the "
+					"GPT says %s since %s on cpu%u (#%llu): that GPT invalidation "
+					"did not reach cpu%u",
+					cpu, seen == RMM_PAS_NS ? "NS" : "Realm", (unsigned long long)pa,
+					(unsigned long long)ipa, truth == RMM_PAS_NS ? "NS" : "Realm",
+					cmd->name, ev.cpu, (unsigned long long)ev.seq, cpu);
+		else
+			rmm_finding_add(rmm, RMM_FINDING_GPT, cpu, ipa, pa,
+					"cpu%u's GPT cache says %s for PA 0x%llx (IPA 0x%llx) but the "
+					"GPT says %s (the change that made it so is older than the "
+					"granule history keeps, %u changes per CPU): that GPT "
+					"invalidation did not reach cpu%u",
+					cpu, seen == RMM_PAS_NS ? "NS" : "Realm", (unsigned long long)pa,
+					(unsigned long long)ipa, truth == RMM_PAS_NS ? "NS" : "Realm",
+					RMM_HIST_PER_CPU, cpu);
 	}
 	return seen;
 }

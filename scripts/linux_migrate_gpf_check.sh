@@ -27,8 +27,10 @@ check 'Granule Protection Fault on the stage-2 table walk at level 1 during the 
 	"the explanation: GPF at level 1 during the stage-1 walk"
 check 'The level 1 RTT on that walk: granule 0x[0-9a-f]+ is RTT' "the explanation names the RTT granule"
 check 'S1PTW: the IPA is that of the realm.s stage-1 table' "S1PTW named"
-check "finding \(cpu1, PA 0x[0-9a-f]+, IPA 0x[0-9a-f]+\): cpu1's GPT cache says NS .* GPT says Realm.*did not reach cpu1" \
-	"the invalidation checker: cpu1 stale, the broadcast missing"
+check 'is RTT \(GPT Realm, refcount 1\); its last PAS change: UNDELEGATED -> DELEGATED by GRANULE_DELEGATE on cpu0' \
+	"the explanation names the delegation on cpu0"
+check "finding \(cpu1, PA 0x[0-9a-f]+, IPA 0x[0-9a-f]+\): cpu1's GPT cache says NS .* GPT says Realm since GRANULE_DELEGATE on cpu0 \(#[0-9]+\): that GPT invalidation did not reach cpu1" \
+	"the invalidation checker: cpu1 stale, the delegate on cpu0, the broadcast missing"
 # the finding and the explanation name the same granule
 g1=$(sed -n 's/.*The level 1 RTT on that walk: granule \(0x[0-9a-f]*\) is RTT.*/\1/p' "$log" | head -1)
 g2=$(sed -n 's/.*finding (cpu1, PA \(0x[0-9a-f]*\),.*/\1/p' "$log" | head -1)

@@ -72,6 +72,8 @@ int rmm_reset(struct rmm *rmm)
 			atomic_store(&rmm->mig_nonce, nonce);
 	}
 	memset(rmm->gran, 0, rmm->ngran * sizeof(*rmm->gran));
+	if (rmm->pas_last)
+		memset(rmm->pas_last, 0, rmm->ngran * sizeof(*rmm->pas_last));
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++)
 		reset_cpu(&rmm->cpus[i]);
 	atomic_store(&rmm->seq, 0);

@@ -125,6 +125,11 @@ int rmm_create(const struct rmm_config *cfg, struct rmm **out)
 	rmm->feat0 = make_feat0(cfg);
 	rmm->gran = calloc(rmm->ngran, sizeof(*rmm->gran));
 	rmm->cpus = calloc(cfg->ncpus, sizeof(*rmm->cpus));
+	if ((cfg->flags & RMM_CFG_TLB_CHECK) && rmm->ngran &&
+	    !(rmm->pas_last = calloc(rmm->ngran, sizeof(*rmm->pas_last)))) {
+		rc = RMM_ENOMEM;
+		goto fail;
+	}
 	/* the default vCPU backend: the AArch64 interpreter */
 	rmm->a64_default = rmm_a64_ctx_new(0);
 	rmm->vcpu_ops = rmm_vcpu_a64_ops();
@@ -165,6 +170,7 @@ fail:
 		tl_free(rmm);
 	rmm_a64_ctx_free(rmm->a64_default);
 	free(rmm->gran);
+	free(rmm->pas_last);
 	free(rmm->cpus);
 	free(rmm);
 	return rc;
@@ -184,6 +190,7 @@ void rmm_destroy(struct rmm *rmm)
 	tl_free(rmm);
 	rmm_a64_ctx_free(rmm->a64_default);
 	free(rmm->gran);
+	free(rmm->pas_last);
 	free(rmm->cpus);
 	free(rmm);
 }

@@ -110,6 +110,11 @@ struct rmm {
 	struct rmm_cpu *cpus;
 	uint64_t feat0;              /* RmiFeatureRegister0 */
 	_Atomic uint64_t seq;        /* global event order */
+	/* checking mode (RMM_CFG_TLB_CHECK): per granule, its last PAS change
+	 * (to or from UNDELEGATED) as a history slot, kept however many other
+	 * changes followed, so that a missing GPT invalidation can always be
+	 * named; NULL otherwise. Written under the granule's lock. */
+	struct rmm_hist_slot *pas_last;
 	_Atomic uint64_t vmid_map[65536 / 64]; /* VMIDs in use */
 	_Atomic uint64_t n_delegated;
 	const struct rmm_vcpu_ops *vcpu_ops;  /* set before any REC_ENTER */

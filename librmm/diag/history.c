@@ -67,6 +67,15 @@ size_t rmm_granule_history(struct rmm *rmm, uint64_t pa, struct rmm_granule_even
 	return n;
 }
 
+/* Checking mode: the granule's last PAS change, kept apart from the rings
+ * (rmm->pas_last). false if there is none or it is being rewritten. */
+bool granule_last_pas_change(struct rmm *rmm, uint64_t pa, struct rmm_granule_event *e)
+{
+	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
+
+	return g && rmm->pas_last && slot_read(&rmm->pas_last[g - rmm->gran], e);
+}
+
 void rmm_explain_granule(struct rmm *rmm, uint64_t pa, char *buf, size_t len)
 {
 	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
@@ -90,4 +99,12 @@ void rmm_explain_granule(struct rmm *rmm, uint64_t pa, char *buf, size_t len)
 				i ? ";" : "; history:", rmm_granule_state_name(ev[i].from),
 				rmm_granule_state_name(ev[i].to), fnum_name(ev[i].fid_num),
 				ev[i].cpu, (unsigned long long)ev[i].seq);
+	/* the last PAS change, when the rings no longer hold it */
+	for (i = 0; i < n; i++)
+		if (ev[i].from == RMM_GRANULE_UNDELEGATED || ev[i].to == RMM_GRANULE_UNDELEGATED)
+			break;
+	if (i == n && granule_last_pas_change(rmm, pa, &ev[0]) && off > 0 && (size_t)off < len)
+		snprintf(buf + off, len - (size_t)off, "; its last PAS change: %s -> %s by %s on cpu%u (#%llu)",
+			 rmm_granule_state_name(ev[0].from), rmm_granule_state_name(ev[0].to),
+			 fnum_name(ev[0].fid_num), ev[0].cpu, (unsigned long long)ev[0].seq);
 }

@@ -47,6 +47,15 @@ void granule_set_state_locked(struct call *c, struct granule *g, enum rmm_granul
 			      memory_order_relaxed);
 	atomic_store_explicit(&e->seq, seq, memory_order_release);
 	atomic_store_explicit(&h->head, head + 1, memory_order_release);
+	if (rmm->pas_last && (g->state == RMM_GRANULE_UNDELEGATED || to == RMM_GRANULE_UNDELEGATED)) {
+		struct rmm_hist_slot *p = &rmm->pas_last[g - rmm->gran];
+
+		atomic_store_explicit(&p->seq, 0, memory_order_relaxed);
+		atomic_thread_fence(memory_order_release);
+		atomic_store_explicit(&p->word, atomic_load_explicit(&e->word, memory_order_relaxed),
+				      memory_order_relaxed);
+		atomic_store_explicit(&p->seq, seq, memory_order_release);
+	}
 
 	if (g->state == RMM_GRANULE_UNDELEGATED)
 		atomic_fetch_add_explicit(&rmm->n_delegated, 1, memory_order_relaxed);

@@ -105,6 +105,11 @@ void granule_wipe(struct rmm *rmm, struct granule *g);
  * <what>_state and return RMI_ERROR_INPUT.
  */
 uint64_t granule_check_addr(struct call *c, uint64_t pa, const char *what);
+/* Checking mode (RMM_CFG_TLB_CHECK): the granule's last PAS change (a
+ * change to or from UNDELEGATED), however old; false if none is known.
+ * Lock-free (diag/history.c). */
+struct rmm_granule_event;
+bool granule_last_pas_change(struct rmm *rmm, uint64_t pa, struct rmm_granule_event *e);
 uint64_t granule_check_state(struct call *c, struct granule *g, enum rmm_granule_state expect,
 			     const char *what);
 /* check_addr, lock, check_state; on success *out is locked. */

@@ -423,6 +423,9 @@ enum rmm_pas gpt_seen(struct rmm *rmm, unsigned int cpu, uint64_t pa, uint64_t i
 				cmd = rmi_cmd_find(ev.fid_num);
 			}
 		}
+		/* older than the rings keep: the granule's own record of it */
+		if (!cmd && granule_last_pas_change(rmm, pa, &ev))
+			cmd = rmi_cmd_find(ev.fid_num);
 		if (cmd)
 			rmm_finding_add(rmm, RMM_FINDING_GPT, cpu, ipa, pa,
 					"cpu%u's GPT cache says %s for PA 0x%llx (IPA 0x%llx) but the "

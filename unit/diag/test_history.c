@@ -5,6 +5,7 @@
  * events. Under TSan this also shows the rings are read without a data race.
  */
 #include <pthread.h>
+#include <string.h>
 
 #include "../helpers/fixture.h"
 
@@ -66,10 +67,43 @@ static void test_history_while_appending(void **state)
 	fx_invariants(F);
 }
 
+static int setup_check(void **state)
+{
+	return fx_setup_size(state, FX_DRAM_SIZE, RMM_CFG_TLB_CHECK);
+}
+
+/* Checking mode keeps each granule's last PAS change beyond the rings: a
+ * granule delegated on cpu1 and then buried under 3000 changes on cpu1 is
+ * still explained with its delegation (only the rings without it). */
+static void test_last_pas_change_outlives_rings(void **state)
+{
+	struct fx *f = *state;
+	uint64_t old = FX_DRAM_BASE, other = FX_DRAM_BASE + GRAN;
+	struct rmm_granule_event ev[4];
+	char buf[512];
+
+	assert_int_equal(rmm_rmi_granule_delegate(f->rmm, 1, old), RMI_SUCCESS);
+	for (int i = 0; i < 1500; i++) {
+		assert_int_equal(rmm_rmi_granule_delegate(f->rmm, 1, other), RMI_SUCCESS);
+		assert_int_equal(rmm_rmi_granule_undelegate(f->rmm, 1, other), RMI_SUCCESS);
+	}
+	assert_int_equal(rmm_granule_history(f->rmm, old, ev, 4), 0);
+	rmm_explain_granule(f->rmm, old, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "its last PAS change: UNDELEGATED -> DELEGATED by "
+				    "GRANULE_DELEGATE on cpu1 (#1)"));
+	/* while the rings hold the PAS change, it is not repeated */
+	assert_int_equal(rmm_rmi_granule_undelegate(f->rmm, 0, old), RMI_SUCCESS);
+	rmm_explain_granule(f->rmm, other, buf, sizeof(buf));
+	assert_null(strstr(buf, "its last PAS change"));
+	fx_invariants(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_history_while_appending, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_last_pas_change_outlives_rings, setup_check,
+						fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,12 @@
  * waking from WFI again and again while its deadline passes. The example then checks that
  * the interrupt never came and prints the zombie's symptoms.
  *
- * Usage: mig_timer timer.bin [--drop-timer]
+ * --gpti-local: the MMU-off variant of the field report, migrated: B has
+ * two CPUs, its GPT invalidations stay on the issuing CPU (fault
+ * injection), it imports on cpu0 and enters the REC on cpu1, whose GPT
+ * cache still says NS for the root RTT: ESR 0x82000025 on the first fetch.
+ *
+ * Usage: mig_timer timer.bin [--drop-timer | --gpti-local]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +34,16 @@
 #define IMG (64u << 10)
 #define ST 0x8000ull
 
-static struct rmm *machine(void)
+static struct rmm *machine(unsigned int ncpus, unsigned int flags)
 {
 	struct rmm_config cfg;
 	struct rmm *r;
 
 	rmm_config_init(&cfg);
 	cfg.dram_size = 64ull << 20;
-	cfg.flags = RMM_CFG_GPT_SOFTWARE;
+	cfg.flags = RMM_CFG_GPT_SOFTWARE | flags;
+	if (ncpus)
+		cfg.ncpus = ncpus;
 	return rmm_create(&cfg, &r) == RMM_OK ? r : NULL;
 }
 
@@ -103,7 +110,8 @@ static void show(const char *who, struct rmm *rmm, uint64_t rd)
 int main(int argc, char **argv)
 {
 	static uint8_t img[IMG];
-	struct rmm *ra = machine(), *rb = machine();
+	int gpf = argc > 2 && !strcmp(argv[2], "--gpti-local");
+	struct rmm *ra = machine(0, 0), *rb = machine(gpf ? 2 : 0, gpf ? RMM_CFG_TLB_CHECK : 0);
 	struct rmm_a64_ctx *xa = rmm_a64_ctx_new(20000), *xb = rmm_a64_ctx_new(20000);
 	int drop = argc > 2 && !strcmp(argv[2], "--drop-timer");
 	struct kvm_host ha, hb;
@@ -132,6 +140,17 @@ int main(int argc, char **argv)
 		return 1;
 	kh_init(&ha, ra, 0x80000000ull, 64ull << 20);
 	kh_init(&hb, rb, 0x80000000ull, 64ull << 20);
+	if (gpf) {
+		/* B's host used its first 64 pages on cpu1; B's GPT invalidations
+		 * stay on the CPU that issues them; B imports on cpu0 */
+		static uint8_t zero[4096];
+
+		for (uint64_t pa = 0x80000000ull; pa < 0x80000000ull + 64 * 4096; pa += 4096)
+			if (rmm_host_write_on(rb, 1, pa, zero, sizeof(zero)) != RMM_OK)
+				return 1;
+		rmm_set_faults(rb, RMM_FAULT_GPTI_LOCAL);
+		hb.cpu = 0;
+	}
 	if (kh_realm_create(&ha, &r, 40, RMI_HASH_SHA_256, 1) || kh_populate(&ha, &r, 0, img, IMG, 1) ||
 	    kh_vcpu_create(&ha, &r, &v, 0, 1, 0) || kh_activate(&ha, &r))
 		return 1;
@@ -170,6 +189,29 @@ int main(int argc, char **argv)
 	if (realm_u64(rb, d.r.rd, ST + 0x20))
 		return 1;
 
+	if (gpf) {
+		/* the REC on cpu1: its first fetch (MMU off: IPA = PC) walks stage 2
+		 * from the root RTT, delegated on cpu0 */
+		struct rmm_finding fd[2];
+		static char why[2048];
+		size_t nf;
+
+		rmm_set_vcpu_backend(rb, rmm_vcpu_a64_ops(), xb);
+		run = rmm_ns_ptr(rb, d.vcpus[0].run);
+		if (rmm_rmi_rec_enter(rb, 1, d.vcpus[0].rec, d.vcpus[0].run) != RMI_SUCCESS)
+			return 1;
+		rmm_explain_exit(rb, d.r.rd, &run->exit, why, sizeof(why));
+		printf("B: REC exit on cpu1: ESR 0x%llx HPFAR 0x%llx\nB: explained: %s\n",
+		       (unsigned long long)run->exit.esr, (unsigned long long)run->exit.hpfar, why);
+		nf = rmm_findings(rb, fd, 2);
+		for (size_t i = 0; i < nf && i < 2; i++)
+			printf("B: finding (cpu%u, PA 0x%llx): %s\n", fd[i].cpu,
+			       (unsigned long long)fd[i].pa, fd[i].text);
+		if (run->exit.esr != 0x82000025 || nf < 1 || fd[0].cpu != 1 ||
+		    fd[0].pa != d.r.rtt_base)
+			return 1;
+		goto teardown;
+	}
 	a64_ops = rmm_vcpu_a64_ops();
 	lossy_ops = *a64_ops;
 	lossy_ops.run = lossy_run;
@@ -202,6 +244,7 @@ int main(int argc, char **argv)
 		if (res != KH_RUN_SYSTEM_OFF || t_irq < cval || intid != KH_PPI_VTIMER)
 			return 1;
 	}
+teardown:
 	rmm_set_vcpu_backend(ra, NULL, NULL);
 	rmm_set_vcpu_backend(rb, NULL, NULL);
 	if (kh_vcpu_destroy(&ha, &v) || kh_realm_destroy(&ha, &r) ||

@@ -2,8 +2,9 @@
  * The CPU profile a realm sees (RMM 1.0 lets the RMM sanitise the ID
  * registers; the host cannot change them). It describes exactly what the
  * vCPU executes (include/rmm/vcpu_a64.h):
- *   ID_AA64PFR0_EL1  EL0 and EL1 AArch64 only, FP and AdvSIMD not implemented
- *                    (0xf), GICv3 system register interface, SVE = 1 iff
+ *   ID_AA64PFR0_EL1  EL0 and EL1 AArch64 only, FP and AdvSIMD implemented (0:
+ *                    no FP16; the interpreter executes the SIMD&FP subset
+ *                    vcpu_a64.h lists, enough for Linux to boot), GICv3 system register interface, SVE = 1 iff
  *                    the realm was created with SVE (rmm_vcpu_features());
  *                    no RAS, AMU, MPAM, SEL2; CSV2 = CSV3 = 1 (an
  *                    interpreter does not speculate: no Spectre-v2 or
@@ -49,7 +50,7 @@ bool run_id_reg(struct rmm_vcpu *v, uint64_t key, uint64_t *val)
 		return true;
 	case ID(0, 4, 0):  /* ID_AA64PFR0_EL1 */
 		rmm_vcpu_features(v, &ft);
-		*val = 0x11 | (0xfull << 16) | (0xfull << 20) | (1ull << 24) |
+		*val = 0x11 | (1ull << 24) |
 		       ((uint64_t)(ft.sve ? 1 : 0) << 32) | (1ull << 56) | (1ull << 60);
 		return true;
 	case ID(0, 6, 1):  /* ID_AA64ISAR1_EL1 */

@@ -354,7 +354,7 @@ static void test_sysregs(void **state)
 	want.esr = ((uint64_t)RMM_EC_SYSREG << 26) | RMM_ESR_IL | RMM_SYSREG_ICC_SGI1R | (11 << 5);
 	want.gprs[0] = 0x10001;
 	fx_assert_exit(&run->exit, &want);
-	assert_int_equal(res[0].x[0], 0x1100000001ff0011ull);  /* EL0/EL1 AArch64, no FP/SIMD, GICv3 sysregs */
+	assert_int_equal(res[0].x[0], 0x1100000001000011ull);  /* EL0/EL1 AArch64, FP/SIMD, GICv3 sysregs */
 	assert_int_equal(res[2].x[0], 0x8000);
 	assert_int_equal(res[3].x[0], 0x0f000002);  /* MMFR0: 40-bit PA, 4K granule only */
 	assert_rmi(fx_enter(f, 0, &w.rec[0], 0), RMI_SUCCESS, 0);

@@ -106,6 +106,14 @@ void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_
 /* Open: decrypt rec's body into 'body' and verify the tag. 0 or -1. */
 int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	     const uint8_t *rec, const struct mig_hdr *h, void *body);
+/* Open in two steps, for a body decrypted partly in place: begin decrypts
+ * the first head_len bytes into 'head' (not yet authenticated); finish
+ * decrypts the rest into 'tail' and verifies the tag (0 or -1). Nothing may
+ * use the CPU's cipher context in between. */
+void mig_open_begin(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+		    const uint8_t *rec, const struct mig_hdr *h, void *head, uint32_t head_len);
+int mig_open_finish(struct rmm *rmm, unsigned int cpu, const uint8_t *rec,
+		    const struct mig_hdr *h, uint32_t head_len, void *tail);
 void mig_binding(uint64_t session, const uint8_t immut[256], uint8_t out[16]);
 size_t mig_body_len_ok(unsigned int type, uint32_t len);
 

@@ -147,6 +147,35 @@ int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t 
 	return EVP_DecryptFinal_ex(ctx, (uint8_t *)body + h->body_len, &l) == 1 ? 0 : -1;
 }
 
+void mig_open_begin(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+		    const uint8_t *rec, const struct mig_hdr *h, void *head, uint32_t head_len)
+{
+	EVP_CIPHER_CTX *ctx = ctx_for(rmm, cpu, key, kid, 0);
+	uint8_t iv[12];
+	int l;
+
+	iv_of(h, iv);
+	if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, 0) != 1 ||
+	    EVP_DecryptUpdate(ctx, NULL, &l, rec, RMM_MIG_HDR_SIZE) != 1 ||
+	    EVP_DecryptUpdate(ctx, head, &l, rec + RMM_MIG_HDR_SIZE, (int)head_len) != 1)
+		rmm_panic(rmm, "migration: AES-256-GCM decryption failed");
+}
+
+int mig_open_finish(struct rmm *rmm, unsigned int cpu, const uint8_t *rec,
+		    const struct mig_hdr *h, uint32_t head_len, void *tail)
+{
+	EVP_CIPHER_CTX *ctx = mig_cpu_of(rmm, cpu)->ctx;
+	uint8_t tag[RMM_MIG_TAG_SIZE];
+	int l;
+
+	memcpy(tag, rec + RMM_MIG_HDR_SIZE + h->body_len, sizeof(tag));
+	if (EVP_DecryptUpdate(ctx, tail, &l, rec + RMM_MIG_HDR_SIZE + head_len,
+			      (int)(h->body_len - head_len)) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, RMM_MIG_TAG_SIZE, tag) != 1)
+		return -1;
+	return EVP_DecryptFinal_ex(ctx, (uint8_t *)tail + (h->body_len - head_len), &l) == 1 ? 0 : -1;
+}
+
 void mig_binding(uint64_t session, const uint8_t immut[256], uint8_t out[16])
 {
 	uint8_t buf[8 + 256], d[32];

@@ -221,8 +221,8 @@ static uint64_t fp_imm(unsigned int imm8, bool dbl)
 	       (BITS(imm8, 5, 4) << 23) | ((frac & 0xf) << 19);
 }
 
-/* Scalar FP, bits 28:24 = 11110, bit 30 = 0: FMOV (register, general,
- * immediate). FP arithmetic and conversions stay UNDEFINED. */
+/* Scalar FP, bits 28:24 = 1111x, bit 30 = 0: FMOV (register, general,
+ * immediate) here, the rest in vcpu_a64_fpu.c. */
 int a64_fp_scalar(struct cpu *c, uint32_t in)
 {
 	unsigned int type = BITS(in, 23, 22), rn = BITS(in, 9, 5), rd = in & 31;
@@ -231,8 +231,15 @@ int a64_fp_scalar(struct cpu *c, uint32_t in)
 	uint64_t v = 0;
 	int rc;
 
-	if (BIT(in, 29) || !BIT(in, 21) || type == 3)
+	if (BIT(in, 29) || type == 3)
 		return a64_undef(c);  /* no FEAT_FP16: half-precision forms too */
+	if (BIT(in, 24) || !BIT(in, 21)) {  /* 3-source; fixed-point: UNDEFINED */
+		if (type == 2 || !BIT(in, 24))
+			return a64_undef(c);
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_fpu(c, in);
+	}
 	if (type == 2) {
 		/* FMOV Xd, Vn.D[1] / Vd.D[1], Xn: sf = 1, rmode = 01, opcode 11x */
 		if (!sf || BITS(in, 20, 17) != 0x7 || BITS(in, 15, 10) != 0)
@@ -275,5 +282,7 @@ int a64_fp_scalar(struct cpu *c, uint32_t in)
 		}
 		return DONE;
 	}
-	return a64_undef(c);
+	if ((rc = a64_fp_trap(c)) != DONE)
+		return rc;
+	return a64_fpu(c, in);  /* arithmetic, compares, conversions */
 }

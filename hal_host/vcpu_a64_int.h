@@ -153,6 +153,8 @@ void a64_vset(struct cpu *c, unsigned int n, const void *buf, unsigned int bytes
 int a64_fp_trap(struct cpu *c);
 int a64_fp_ldst(struct cpu *c, uint32_t in);
 int a64_fp_scalar(struct cpu *c, uint32_t in);
+/* vcpu_a64_fpu.c: scalar FP arithmetic, compares, conversions (FPEN checked) */
+int a64_fpu(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
 int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */

@@ -439,7 +439,7 @@ int a64_simd(struct cpu *c, uint32_t in)
 {
 	int rc;
 
-	if ((in & 0x5f000000u) == 0x1e000000u)
+	if ((in & 0x5e000000u) == 0x1e000000u)
 		return a64_fp_scalar(c, in);
 	if ((in & 0xff3ffc00u) == 0x5e31b800u) {  /* ADDP (scalar), D only */
 		uint64_t v[2];

@@ -4,8 +4,10 @@ FPSR, loads/stores of every addressing form, the integer AdvSIMD subset).
 Each case's expected value is computed here from the architecture's
 definition of the instruction, not from the interpreter.
 
-  fp_oracle.py --asm   writes the guest program (examples/guests/fp.S)
-  fp_oracle.py         prints the C table unit/kvm/test_a64_guest.c embeds
+  fp_oracle.py --asm       writes the guest program (examples/guests/fp.S)
+  fp_oracle.py             prints its table (unit/kvm/a64_fp_want.inc)
+  fp_oracle.py --asm-fpu   writes examples/guests/fpu.S (scalar FP arithmetic)
+  fp_oracle.py --fpu       prints its table (unit/kvm/a64_fpu_want.inc)
 """
 import struct
 import sys
@@ -332,7 +334,7 @@ SYS = [
       "mov x1, #-1", "msr fpcr, x1", "mrs x4, fpcr"], 0x07c00000),
     (["mov x1, #-1", "msr fpsr, x1", "mrs x4, fpsr"], 0xf800009f),
     (["msr fpsr, xzr", "mrs x4, fpsr"], 0),
-    (["mov x27, #0", ".inst 0x1e622820", "mov x4, x27"], 1 << 25),   # FADD d0, d1, d2: UNDEFINED
+    (["mov x27, #0", ".inst 0x1e644020", "mov x4, x27"], 1 << 25),   # FRINTN d0, d1: not here
     (["mov x27, #0", ".inst 0x4e20d420", "mov x4, x27"], 1 << 25),   # FADD v0.4s: UNDEFINED
     (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
     (["mov x27, #0", ".inst 0x4c408020", "mov x4, x27"], 1 << 25),   # LD2 {v0.16b, v1.16b}: not here
@@ -454,8 +456,361 @@ data:
 	.fill	0x100, 1, 0
 """
 
+# ==== scalar FP arithmetic (fpu.S): values from exact rational arithmetic ====
+from fractions import Fraction as Fr
+import math
+
+IOC, DZC, OFC, UFC, IXC, IDC = 1, 2, 4, 8, 16, 0x80
+
+
+def fmt(dbl):
+    return (52, 11, 1023) if dbl else (23, 8, 127)
+
+
+def fbits(x, dbl=True):
+    return struct.unpack('<Q', struct.pack('<d', x))[0] if dbl else \
+        struct.unpack('<I', struct.pack('<f', x))[0]
+
+
+def is_nan(b, dbl):
+    fb, eb, _ = fmt(dbl)
+    return (b >> fb) & ((1 << eb) - 1) == (1 << eb) - 1 and b & ((1 << fb) - 1)
+
+
+def is_snan(b, dbl):
+    fb = fmt(dbl)[0]
+    return is_nan(b, dbl) and not (b >> (fb - 1)) & 1
+
+
+def dnan(dbl):
+    fb, eb, _ = fmt(dbl)
+    return (((1 << eb) - 1) << fb) | (1 << (fb - 1))
+
+
+def decode(b, dbl):
+    """(sign, Fraction magnitude) or (sign, 'inf')."""
+    fb, eb, bias = fmt(dbl)
+    s = b >> (fb + eb)
+    e = (b >> fb) & ((1 << eb) - 1)
+    f = b & ((1 << fb) - 1)
+    if e == (1 << eb) - 1:
+        return s, 'inf'
+    if e == 0:
+        return s, Fr(f, 1 << fb) * Fr(2) ** (1 - bias)
+    return s, (1 + Fr(f, 1 << fb)) * Fr(2) ** (e - bias)
+
+
+def encode(s, mag, mode, dbl):
+    """Round s * mag (Fraction or 'inf') to the format: (bits, flags)."""
+    fb, eb, bias = fmt(dbl)
+    sb = s << (fb + eb)
+    if mag == 'inf':
+        return sb | (((1 << eb) - 1) << fb), 0
+    if mag == 0:
+        return sb, 0
+    e = mag.numerator.bit_length() - mag.denominator.bit_length()
+    if Fr(2) ** e > mag:
+        e -= 1
+    emin = 1 - bias
+    tiny = e < emin
+    e = max(e, emin)
+    scaled = mag / Fr(2) ** (e - fb)
+    q = scaled.numerator // scaled.denominator
+    r = scaled - q
+    up = {'N': r > Fr(1, 2) or (r == Fr(1, 2) and q & 1), 'P': r > 0 and not s,
+          'M': r > 0 and s, 'Z': False}[mode]
+    q += int(bool(up))
+    if q >> (fb + 1):
+        q >>= 1
+        e += 1
+    fl = IXC if r else 0
+    if tiny and r:
+        fl |= UFC
+    if e > bias:
+        toinf = {'N': True, 'P': not s, 'M': bool(s), 'Z': False}[mode]
+        if toinf:
+            return sb | (((1 << eb) - 1) << fb), OFC | IXC
+        return sb | ((((1 << eb) - 2) << fb) | ((1 << fb) - 1)), OFC | IXC
+    if q >> fb:
+        return sb | ((e + bias) << fb) | (q & ((1 << fb) - 1)), fl
+    return sb | q, fl
+
+
+def pnans(ops, dbl, dn):
+    q = 1 << (fmt(dbl)[0] - 1)
+    for b in ops:
+        if is_snan(b, dbl):
+            return (dnan(dbl) if dn else b | q), IOC
+    for b in ops:
+        if is_nan(b, dbl):
+            return (dnan(dbl) if dn else b), 0
+    return None
+
+
+def signed(d):
+    s, m = d
+    return None if m == 'inf' else (-m if s else m)
+
+
+def arith(op, a, b, dbl=True, mode='N', dn=False):
+    n = pnans([a, b], dbl, dn)
+    if n:
+        return n
+    (sa, ma), (sb_, mb) = decode(a, dbl), decode(b, dbl)
+    if op in ('add', 'sub'):
+        if op == 'sub':
+            sb_ ^= 1
+        if ma == 'inf' or mb == 'inf':
+            if ma == 'inf' and mb == 'inf' and sa != sb_:
+                return dnan(dbl), IOC
+            return encode(sa if ma == 'inf' else sb_, 'inf', mode, dbl)
+        v = (-ma if sa else ma) + (-mb if sb_ else mb)
+        if v == 0:   # exact zero: +0 unless both were -0, or -0 when rounding down
+            s = sa if (ma == 0 and mb == 0 and sa == sb_) else (1 if mode == 'M' else 0)
+            return encode(s, Fr(0), mode, dbl)
+        return encode(int(v < 0), abs(v), mode, dbl)
+    s = sa ^ sb_
+    if op == 'mul':
+        if (ma == 'inf' and mb == 0) or (mb == 'inf' and ma == 0):
+            return dnan(dbl), IOC
+        if ma == 'inf' or mb == 'inf':
+            return encode(s, 'inf', mode, dbl)
+        return encode(s, ma * mb, mode, dbl)
+    if op == 'div':
+        if (ma == 'inf' and mb == 'inf') or (ma == 0 and mb == 0):
+            return dnan(dbl), IOC
+        if ma == 'inf':
+            return encode(s, 'inf', mode, dbl)
+        if mb == 'inf':
+            return encode(s, Fr(0), mode, dbl)
+        if mb == 0:
+            return encode(s, 'inf', mode, dbl)[0], DZC
+        return encode(s, ma / mb, mode, dbl)
+    raise ValueError(op)
+
+
+def fma_(a, n, m, dbl=True, mode='N', dn=False):
+    """FPMulAdd(addend a, n, m)."""
+    (sn, mn), (sm, mm), (sa, ma) = decode(n, dbl), decode(m, dbl), decode(a, dbl)
+    if is_nan(a, dbl) and not any(is_snan(x, dbl) for x in (a, n, m)) and \
+            ((mn == 'inf' and mm == 0) or (mn == 0 and mm == 'inf')):
+        return dnan(dbl), IOC
+    r = pnans([a, n, m], dbl, dn)
+    if r:
+        return r
+    p = (sn ^ sm, Fr(0) if (mn == 0 or mm == 0) else ('inf' if 'inf' in (mn, mm) else mn * mm))
+    if p[1] == 'inf' and (mn == 0 or mm == 0):
+        return dnan(dbl), IOC
+    if p[1] == 'inf' or ma == 'inf':
+        if p[1] == 'inf' and ma == 'inf' and p[0] != sa:
+            return dnan(dbl), IOC
+        return encode(p[0] if p[1] == 'inf' else sa, 'inf', mode, dbl)
+    v = (-p[1] if p[0] else p[1]) + (-ma if sa else ma)
+    if v == 0:
+        s = sa if (p[1] == 0 and ma == 0 and sa == p[0]) else (1 if mode == 'M' else 0)
+        return encode(s, Fr(0), mode, dbl)
+    return encode(int(v < 0), abs(v), mode, dbl)
+
+
+FPU = []   # (lines before, insn, fpcr, {reg: value}, [expected slots])
+RM = {'N': 0, 'P': 1, 'M': 2, 'Z': 3}
+D1, D2 = lambda x: fbits(x), lambda x: fbits(x, False)
+
+
+def F2(insn, op, a, b, dbl=True, mode='N', dn=False):
+    r, fl = arith(op, a, b, dbl, mode, dn)
+    FPU.append((insn, (RM[mode] << 22) | (dn << 25), {'v1': a, 'v2': b}, [r, fl]))
+
+
+F2("fadd d0, d1, d2", 'add', D1(1.5), D1(2.25))
+F2("fadd s0, s1, s2", 'add', D2(0.1), D2(0.2), False)
+for md in 'NPMZ':
+    F2("fsub d0, d1, d2", 'sub', D1(1.0), D1(1e-30), True, md)
+    F2("fdiv s0, s1, s2", 'div', D2(1.0), D2(3.0), False, md)
+F2("fdiv d0, d1, d2", 'div', D1(-2.0), D1(7.0), True, 'M')
+F2("fmul d0, d1, d2", 'mul', D1(3.0), D1(1e308))
+F2("fmul d0, d1, d2", 'mul', D1(3.0), D1(1e308), True, 'Z')
+F2("fmul d0, d1, d2", 'mul', D1(-3.0), D1(1e308), True, 'P')
+F2("fmul s0, s1, s2", 'mul', D2(1e-30), D2(1e-20), False)
+F2("fmul d0, d1, d2", 'mul', fbits(2.0 ** -1070), D1(0.75))
+F2("fdiv d0, d1, d2", 'div', D1(1.0), D1(-0.0))
+F2("fdiv d0, d1, d2", 'div', D1(0.0), D1(0.0))
+F2("fmul d0, d1, d2", 'mul', D1(math.inf), D1(0.0))
+F2("fsub d0, d1, d2", 'sub', D1(math.inf), D1(math.inf))
+F2("fsub d0, d1, d2", 'sub', D1(0.5), D1(0.5), True, 'M')
+QN, SN = 0x7ff8000000000123, 0x7ff0000000000456
+F2("fadd d0, d1, d2", 'add', QN, SN)
+F2("fadd d0, d1, d2", 'add', QN | (1 << 63), D1(1.0))
+F2("fmul d0, d1, d2", 'mul', D1(1.0), SN)
+F2("fadd d0, d1, d2", 'add', QN, D1(1.0), True, 'N', True)
+F2("fadd s0, s1, s2", 'add', 0x7f800001, 0x7fc00002, False)
+
+
+def MM(insn, a, b, want, fl=0):
+    """A two-source case: operands a, b; the architecture's result and flags."""
+    FPU.append((insn, 0, {'v1': a, 'v2': b}, [want, fl]))
+
+
+def M1(insn, a, want, fl=0):
+    """A one-source case."""
+    FPU.append((insn, 0, {'v1': a}, [want, fl]))
+
+
+MM("fmax d0, d1, d2", D1(-0.0), D1(0.0), D1(0.0))
+MM("fmin d0, d1, d2", D1(0.0), D1(-0.0), D1(-0.0))
+MM("fmax d0, d1, d2", D1(-3.0), D1(2.0), D1(2.0))
+MM("fmin s0, s1, s2", D2(-3.0), D2(2.0), D2(-3.0))
+MM("fmax d0, d1, d2", QN, D1(2.0), QN)
+MM("fmaxnm d0, d1, d2", QN, D1(2.0), D1(2.0))
+MM("fminnm d0, d1, d2", D1(5.0), QN, D1(5.0))
+MM("fminnm d0, d1, d2", D1(5.0), SN, SN | (1 << 51), IOC)
+M1("fabs d0, d1", D1(-7.5), D1(7.5))
+M1("fneg d0, d1", QN, QN | (1 << 63))
+M1("fneg s0, s1", D2(2.0), D2(-2.0))
+MM("fnmul d0, d1, d2", D1(3.0), D1(0.5), D1(-1.5))
+M1("fsqrt d0, d1", D1(2.0), D1(math.sqrt(2.0)), IXC)
+M1("fsqrt d0, d1", D1(6.25), D1(2.5))
+M1("fsqrt s0, s1", D2(2.0), D2(math.sqrt(2.0)), IXC)
+M1("fsqrt d0, d1", D1(-1.0), dnan(True), IOC)
+M1("fsqrt d0, d1", D1(-0.0), D1(-0.0))
+M1("fcvt s0, d1", D1(1 / 3), D2(1 / 3), IXC)
+M1("fcvt d0, s1", D2(1 / 3), D1(struct.unpack('<f', struct.pack('<f', 1 / 3))[0]))
+M1("fcvt s0, d1", D1(1e300), 0x7f800000, OFC | IXC)
+M1("fcvt s0, d1", SN | (1 << 63), 0xffc00000 | (0x456 >> 29), IOC)
+M1("fcvt s0, d1", 0x7ff0000000000000 | (0x12345 << 29), 0x7fc00000 | 0x12345, IOC)
+M1("fcvt d0, s1", 0x7f800001, 0x7ff8000000000000 | (1 << 29), IOC)
+r, fl = encode(0, Fr(1, 3), 'Z', False)
+FPU.append(("fcvt s0, d1", RM['Z'] << 22, {'v1': D1(1 / 3)}, [r, fl]))
+# fused multiply-add: the product is not rounded
+e = 2.0 ** -30
+for ins, na, nn in (("fmadd", 0, 0), ("fmsub", 0, 1), ("fnmadd", 1, 1), ("fnmsub", 1, 0)):
+    a, n, m = D1(-1.0), D1(1 + e), D1(1 - e)
+    r, fl = fma_(a ^ (na << 63), n ^ (nn << 63), m)
+    FPU.append((f"{ins} d0, d1, d2, d3", 0, {'v1': n, 'v2': m, 'v3': a}, [r, fl]))
+a, n, m = D2(-1.0), D2(1 + 2.0 ** -12), D2(1 - 2.0 ** -12)
+FPU.append(("fmadd s0, s1, s2, s3", 0, {'v1': n, 'v2': m, 'v3': a}, list(fma_(a, n, m, False))))
+FPU.append(("fmadd d0, d1, d2, d3", 0, {'v1': D1(math.inf), 'v2': D1(0.0), 'v3': QN},
+            list(fma_(QN, D1(math.inf), D1(0.0)))))
+# FZ (FPCR bit 24): denormal inputs read as zero (IDC), tiny results flush (UFC)
+FPU.append(("fadd d0, d1, d2", 1 << 24, {'v1': 1, 'v2': D1(1.0)}, [D1(1.0), IDC]))
+FPU.append(("fmul d0, d1, d2", 1 << 24, {'v1': D1(2.0 ** -1000), 'v2': D1(2.0 ** -40)}, [0, UFC]))
+# conversions: x3 = the integer
+X_CASES = [
+    ("scvtf d0, x3", -(3 << 60) - 1, lambda v: encode(1, Fr((3 << 60) + 1), 'N', True), 'N'),
+    ("scvtf d0, x3", -(3 << 60) - 1, lambda v: encode(1, Fr((3 << 60) + 1), 'Z', True), 'Z'),
+    ("ucvtf s0, x3", (1 << 64) - 1, lambda v: encode(0, Fr((1 << 64) - 1), 'N', False), 'N'),
+    ("ucvtf s0, x3", (1 << 64) - 1, lambda v: encode(0, Fr((1 << 64) - 1), 'M', False), 'M'),
+    ("scvtf s0, w3", 0xfffffff9, lambda v: encode(1, Fr(7), 'N', False), 'N'),
+    ("ucvtf d0, w3", 0xfffffff9, lambda v: encode(0, Fr(0xfffffff9), 'N', True), 'N'),
+]
+for ins, x, f, md in X_CASES:
+    r, fl = f(x)
+    FPU.append((ins, RM[md] << 22, {'x3': x & M}, [r, fl]))
+
+
+def TI(ins, a, want, fl, dbl=True):
+    FPU.append((ins, 0, {'v1': D1(a) if dbl else D2(a)}, [want & M, fl]))
+
+
+TI("fcvtzs x4, d1", -2.7, -2, IXC)
+TI("fcvtzu w4, d1", -1.5, 0, IOC)
+TI("fcvtzu w4, d1", -0.5, 0, IXC)
+TI("fcvtns x4, d1", 2.5, 2, IXC)
+TI("fcvtns x4, d1", 3.5, 4, IXC)
+TI("fcvtas x4, d1", 2.5, 3, IXC)
+TI("fcvtas w4, d1", -2.5, 0xfffffffd, IXC)
+TI("fcvtps x4, d1", 2.1, 3, IXC)
+TI("fcvtms x4, d1", -2.1, -3, IXC)
+TI("fcvtzs w4, d1", 1e10, 0x7fffffff, IOC)
+TI("fcvtzs x4, d1", -1e30, 1 << 63, IOC)
+TI("fcvtzu x4, d1", 1.8e19, 18000000000000000000, 0)
+TI("fcvtzu x4, d1", 1e20, M, IOC)
+TI("fcvtzs w4, s1", -7.0, 0xfffffff9, 0, False)
+TI("fcvtzs x4, d1", math.inf, (1 << 63) - 1, IOC)
+FPU.append(("fcvtzs x4, d1", 0, {'v1': QN}, [0, IOC]))
+# compares: NZCV in the first slot
+CMP = [("fcmp d1, d2", D1(1.0), D1(2.0), 0x8, 0), ("fcmp d1, d2", D1(2.0), D1(2.0), 0x6, 0),
+       ("fcmp d1, d2", D1(3.0), D1(2.0), 0x2, 0), ("fcmp d1, d2", QN, D1(2.0), 0x3, 0),
+       ("fcmpe d1, d2", QN, D1(2.0), 0x3, IOC), ("fcmp d1, d2", SN, D1(2.0), 0x3, IOC),
+       ("fcmp d1, #0.0", D1(-0.0), 0, 0x6, 0), ("fcmp s1, s2", D2(-1.0), D2(-0.5), 0x8, 0),
+       ("fcmpe s1, #0.0", D2(1.0), 0, 0x2, 0)]
+for ins, a, b, nzcv, fl in CMP:
+    FPU.append((ins, 0, {'v1': a, 'v2': b}, [nzcv << 28, fl]))
+FPU.append(("fcsel d0, d1, d2, ne", 0, {'v1': D1(1.0), 'v2': D1(2.0)}, [D1(2.0), 0]))  # Z set first
+FPU.append(("fcsel s0, s1, s2, eq", 0, {'v1': D2(1.0), 'v2': D2(2.0)}, [D2(1.0), 0]))
+
+
+def gen_fpu_asm():
+    out = []
+    slot = [0]
+
+    def put(reg):
+        out.append(f"\tstr\t{reg}, [x28, #{8 * slot[0]}]")
+        slot[0] += 1
+
+    def emit(lines):
+        out.extend("\t" + ln.replace(" ", "\t", 1) for ln in lines)
+
+    for insn, fpcr, regs, want in FPU:
+        for n in (1, 2, 3):
+            emit(setv(n, regs.get(f'v{n}', 0)))
+        emit(setv(0, 0x5555555555555555))
+        emit([f"ldr x3, ={regs.get('x3', 0):#x}", f"ldr x1, ={fpcr:#x}", "msr fpcr, x1",
+              "msr fpsr, xzr", "cmp xzr, xzr", insn])
+        if insn.startswith("fcmp"):
+            emit(["mrs x1, nzcv"])
+            put("x1")
+        elif " x4" in insn or " w4" in insn:
+            put("x4")
+        else:
+            emit(["fmov x1, d0"])
+            put("x1")
+        emit(["mrs x1, fpsr"])
+        put("x1")
+    emit(["msr fpcr, xzr"])
+    return out, slot[0]
+
+
+def fpu_expected():
+    r = []
+    for insn, fpcr, regs, want in FPU:
+        r += [w & M for w in want]
+    return r
+
+
+FPU_HEAD = """// fpu.S: scalar FP arithmetic in the AArch64 interpreter: results, FPSR
+// flags and NZCV under each FPCR rounding mode, DN and FZ. GENERATED by
+// fp_oracle.py --asm-fpu (which also computes the expected values with
+// exact rational arithmetic); results go to the UART page (0x200 + 8 * n).
+	.equ OUT, 0x8000100200      // IPA 2^39 + 0x100000 + 0x200
+
+	.text
+	.global _start
+_start:
+	ldr	x28, =OUT
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	isb
+	adr	x20, data
+	add	x24, x20, #0x240
+"""
+
 
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == '--asm-fpu':
+        body, n = gen_fpu_asm()
+        assert n <= 448, n
+        data = "\n".join("\t.byte\t" + ", ".join(f"{b:#04x}" for b in MEM[i:i + 16])
+                         for i in range(0, len(MEM), 16))
+        sys.stdout.write(FPU_HEAD + "\n".join(body) + "\n" +
+                         TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--fpu':
+        for v in fpu_expected():
+            print("\t0x%016xull," % v)
+        return
     if len(sys.argv) > 1 and sys.argv[1] == '--asm':
         body, n = gen_asm()
         assert n <= 448, n

@@ -118,9 +118,9 @@ _start:
 	mov	x0, #0
 	svc	#0x42
 	put	17, x0
-	// 18: an undefined instruction (an FP/SIMD one) becomes an exception
+	// 18: an undefined instruction (UDF) becomes an exception
 	mov	x0, #0
-	.inst	0x1e602820		// fadd d0, d1, d0
+	.inst	0x00000000		// udf #0
 	put	18, x0
 	// done
 	ldr	x0, =0x84000008

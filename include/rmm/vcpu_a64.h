@@ -51,10 +51,16 @@
  *   SMAXP/UMAXP/SMINP/UMINP, ADDV/SMAXV/UMAXV/SMINV/UMINV/SADDLV/UADDLV,
  *   SSHR/USHR/SSRA/USRA/SHL/SHRN(2)/SSHLL(2)/USHLL(2), EXT, ZIP1/ZIP2/
  *   UZP1/UZP2/TRN1/TRN2, TBL/TBX (1-4 registers), REV64/REV32/REV16, CNT,
- *   RBIT, XTN(2). No FP arithmetic, compares or conversions (FADD...,
- *   FCMP, FCVT*, SCVTF/UCVTF), no FP16, no LD2-4/ST2-4, no single-structure
- *   LD1/ST1/LD1R, no scalar AdvSIMD other than ADDP D, no by-element,
- *   three-different or saturating forms: all UNDEFINED.
+ *   RBIT, XTN(2); scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
+ *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
+ *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
+ *   FNMSUB, SCVTF/UCVTF and FCVT{N,P,M,Z,A}{S,U} to/from W and X, honouring
+ *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
+ *   and accumulating FPSR flags (UFC: the host detects tininess after
+ *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT*, FCCMP,
+ *   fixed-point conversions, FMOV (vector, immediate), all vector FP, LD2-4/
+ *   ST2-4, single-structure LD1/ST1/LD1R, scalar AdvSIMD other than ADDP D,
+ *   by-element, three-different, saturating and polynomial forms.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

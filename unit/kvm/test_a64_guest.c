@@ -237,6 +237,33 @@ static void test_fp_simd(void **state)
 	finish(f, &g);
 }
 
+/* fpu.S: scalar FP arithmetic, compares and conversions: each case's
+ * result (or NZCV) and FPSR under its FPCR (RMode, DN, FZ); the values come
+ * from exact rational arithmetic in examples/guests/fp_oracle.py. */
+static void test_fp_scalar(void **state)
+{
+	static const uint64_t want[] = {
+#include "a64_fpu_want.inc"
+	};
+	struct fx *f = *state;
+	struct run g;
+	unsigned int bad = 0;
+
+	max_entries = 1000;
+	run_guest(f, "fpu.bin", &g);
+	max_entries = 200;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (g.dev.regs[0x40 + i] != want[i]) {
+			print_error("result %u: got 0x%016llx, want 0x%016llx\n", i,
+				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
+			bad++;
+		}
+	}
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(bad, 0);
+	finish(f, &g);
+}
+
 /* tlbi.S: a cached stage-1 translation (data and instruction fetch) is
  * never used after the guest's TLBI; an unmapped page then faults. */
 static void test_s1_tlb_invalidation(void **state)
@@ -414,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_backend, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_isa2, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fp_simd, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fp_scalar, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_gpf_two_cpus, setup_check, fx_teardown),

@@ -12,8 +12,10 @@ if [ ! -s "$image" ]; then
 	exit 1
 fi
 log=$(mktemp)
+# B's timeline stays beside the binary for Perfetto (ui.perfetto.dev)
+tl=$(dirname "$bin")/linux_migrate_gpf_timeline.json
 trap 'rm -f "$log"' EXIT
-"$bin" "$image" --seconds 900 --migrate-at 6000 --dest-cpu 1 --gpti-local >"$log" 2>&1
+"$bin" "$image" --seconds 900 --migrate-at 6000 --dest-cpu 1 --gpti-local --timeline "$tl" >"$log" 2>&1
 rc=$?
 grep -E '^linux_migrate:' "$log"
 fail=0
@@ -37,5 +39,10 @@ g2=$(sed -n 's/.*finding (cpu1, PA \(0x[0-9a-f]*\),.*/\1/p' "$log" | head -1)
 if [ -n "$g1" ] && [ "$g1" = "$g2" ]; then echo "ok: both name granule $g1"; else
 	echo "FAIL: granules differ ('$g1' vs '$g2')"; fail=1; fi
 if grep -q 'VFS: Unable to mount root fs' "$log"; then echo "FAIL: the boot went on"; fail=1; fi
+if /usr/bin/python3 "$(dirname "$0")/check_migrate_timeline.py" "$tl"; then
+	echo "ok: the timeline ($tl) shows the import on cpu0 and the GPF with its finding on cpu1"
+else
+	echo "FAIL: the timeline $tl"; fail=1
+fi
 [ $rc -eq 3 ] || { echo "FAIL: linux_realm exit status $rc (3: a GPF)"; fail=1; }
 exit $fail

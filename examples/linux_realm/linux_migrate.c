@@ -238,6 +238,28 @@ static void report_gpf(struct rmm *rmm, struct lr_boot *b, uint64_t ram, uint64_
 		    (unsigned long long)fd[i].pa, (unsigned long long)fd[i].ipa, fd[i].text);
 }
 
+static int emit_file(void *ctx, const void *buf, size_t len)
+{
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* B's timeline (each CPU's last events: the import's tail on cpu0, the REC
+ * run and the finding on cpu1) as Perfetto/Chrome trace-event JSON. */
+static int save_timeline(struct rmm *rmm, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int rc;
+
+	if (!f)
+		return -1;
+	rc = rmm_timeline_save(rmm, emit_file, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0)
+		say("linux_migrate: B: timeline written to %s (open it at ui.perfetto.dev)\n", path);
+	return rc;
+}
+
 int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
 		    struct rmm_a64_ctx *a64, const struct lr_dest_opts *o)
 {
@@ -256,6 +278,8 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 		c.ncpus = 2;
 	if (o->gpti_local)
 		c.flags |= RMM_CFG_TLB_CHECK;
+	if (o->timeline)
+		c.flags |= RMM_CFG_TIMELINE;
 	if (!b || o->cpu >= c.ncpus || rmm_create(&c, &rmm) != RMM_OK)
 		return 1;
 	kh_init(&b->h, rmm, c.dram_base, c.dram_size);
@@ -311,6 +335,10 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 		lr_summary(b, a64, now_s() - t0);
 		say("linux_migrate: B: console %lu bytes in all\n", b->d.tx_bytes);
 		rc = rc == 0 && b->psci_end ? 0 : 1;
+	}
+	if (o->timeline && save_timeline(rmm, o->timeline) != 0) {
+		say("linux_migrate: B: cannot write the timeline to %s\n", o->timeline);
+		rc = 1;
 	}
 	rmm_set_vcpu_backend(rmm, NULL, NULL);
 	rmm_destroy(rmm);

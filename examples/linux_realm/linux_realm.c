@@ -11,7 +11,7 @@
  * asserted. Ends when the realm calls PSCI SYSTEM_OFF or SYSTEM_RESET.
  *
  *   linux_realm IMAGE [--initrd FILE] [--cmdline "..."] [--seconds N]
- *               [--migrate-at BYTES [--dest-cpu N] [--gpti-local]]
+ *               [--migrate-at BYTES [--dest-cpu N] [--gpti-local] [--timeline FILE]]
  *
  * --migrate-at: the boot starts on machine A and, once the console has
  * BYTES bytes, is live-migrated to machine B, a forked process (see
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 	size_t img_len, initrd_len = 0, dtb_len;
 	uint64_t gprs[8] = { 0 };
 	unsigned long migrate_at = 0;
-	struct lr_dest_opts dest = { 0, 0 };
+	struct lr_dest_opts dest = { 0, 0, NULL };
 	int sv[2], ag[2];
 	double t0, t1;
 	int rc;
@@ -236,6 +236,8 @@ int main(int argc, char **argv)
 			dest.cpu = (unsigned int)atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--gpti-local"))
 			dest.gpti_local = 1;
+		else if (!strcmp(argv[i], "--timeline") && i + 1 < argc)
+			dest.timeline = argv[++i];
 		else
 			image = argv[i];
 	}

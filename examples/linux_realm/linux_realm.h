@@ -69,6 +69,7 @@ void lr_summary(const struct lr_boot *b, const struct rmm_a64_ctx *a64, double s
 struct lr_dest_opts {
 	unsigned int cpu;   /* B's REC runs on this CPU (B has two CPUs if 1) */
 	int gpti_local;     /* B: RMM_FAULT_GPTI_LOCAL, checking mode */
+	const char *timeline; /* B: write its Perfetto timeline (RMM_CFG_TIMELINE) here */
 };
 int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seconds,
 		    struct rmm_a64_ctx *a64, const struct lr_dest_opts *o);

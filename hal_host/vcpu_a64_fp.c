@@ -187,10 +187,76 @@ static int ldst_reg(struct cpu *c, uint32_t in)
 	}
 }
 
+/* LD1/ST1 (single structure, one lane) and LD1R, with or without
+ * post-index; LD2-4 and their R forms are UNDEFINED here. */
+static int ld1_single(struct cpu *c, uint32_t in)
+{
+	unsigned int q = BIT(in, 30), op = BITS(in, 15, 13), s = BIT(in, 12), size = BITS(in, 11, 10);
+	unsigned int rn = BITS(in, 9, 5), rt = in & 31, rm = BITS(in, 20, 16), es, idx = 0, i;
+	bool load = BIT(in, 22), post = BIT(in, 23);
+	uint8_t buf[16], *v;
+	uint64_t base;
+	int rc;
+
+	if (BIT(in, 21) || (!post && rm != 0))
+		return a64_undef(c);
+	switch (op) {
+	case 0: es = 1; idx = (q << 3) | (s << 2) | size; break;
+	case 2:
+		if (size & 1)
+			return a64_undef(c);
+		es = 2;
+		idx = (q << 2) | (s << 1) | (size >> 1);
+		break;
+	case 4:
+		if (size == 0) {
+			es = 4;
+			idx = (q << 1) | s;
+		} else if (size == 1 && !s) {
+			es = 8;
+			idx = q;
+		} else {
+			return a64_undef(c);
+		}
+		break;
+	case 6:  /* LD1R */
+		if (!load || s)
+			return a64_undef(c);
+		es = 1u << size;
+		break;
+	default:
+		return a64_undef(c);
+	}
+	if ((rc = a64_fp_trap(c)) != DONE)
+		return rc;
+	base = xsp(c, rn);
+	v = a64_vreg(c, rt);
+	if (op == 6) {
+		if ((rc = xfer(c, base, buf, es, RD)) != DONE)
+			return rc;
+		for (i = es; i < 16; i++)
+			buf[i] = buf[i % es];
+		a64_vset(c, rt, buf, q ? 16 : 8);
+	} else if (load) {
+		if ((rc = xfer(c, base, buf, es, RD)) != DONE)
+			return rc;
+		memcpy(v + idx * es, buf, es);  /* the other lanes are kept */
+	} else {
+		memcpy(buf, v + idx * es, es);
+		if ((rc = xfer(c, base, buf, es, WR)) != DONE)
+			return rc;
+	}
+	if (post)
+		setxsp(c, rn, base + (rm == 31 ? es : xr(c, rm)), true);
+	return DONE;
+}
+
 int a64_fp_ldst(struct cpu *c, uint32_t in)
 {
 	if ((in & 0xbf800000u) == 0x0c000000u || (in & 0xbf800000u) == 0x0c800000u)
 		return ld1_multi(c, in);
+	if ((in & 0xbf800000u) == 0x0d000000u || (in & 0xbf800000u) == 0x0d800000u)
+		return ld1_single(c, in);
 	if (BITS(in, 29, 27) == 3 && BITS(in, 25, 24) == 0) {  /* LDR literal */
 		unsigned int opc = BITS(in, 31, 30);
 		int64_t off = sext(BITS(in, 23, 5), 19) * 4;

@@ -320,8 +320,7 @@ static int permute(struct cpu *c, uint32_t in)
 	return vop_done(c, &p);
 }
 
-/* AdvSIMDExpandImm for MOVI/MVNI/ORR/BIC (vector, immediate); false for
- * the FMOV (vector) forms, which are not implemented. */
+/* AdvSIMDExpandImm for MOVI/MVNI/ORR/BIC/FMOV (vector, immediate). */
 static bool expand_imm(unsigned int op, unsigned int cmode, uint64_t imm8, uint64_t *out)
 {
 	uint64_t r;
@@ -341,8 +340,19 @@ static bool expand_imm(unsigned int op, unsigned int cmode, uint64_t imm8, uint6
 		*out = r | (r << 32);
 		return true;
 	default:
-		if (cmode & 1)
-			return false;
+		if (cmode & 1) {  /* FMOV (vector, immediate): S (op 0) or D */
+			uint64_t sgn = imm8 >> 7, b6 = BIT(imm8, 6), lo4 = imm8 & 0xf;
+
+			if (op) {
+				*out = (sgn << 63) | ((b6 ^ 1) << 62) | ((b6 ? 0xffull : 0) << 54) |
+				       (BITS(imm8, 5, 4) << 52) | (lo4 << 48);
+			} else {
+				r = (sgn << 31) | ((b6 ^ 1) << 30) | ((b6 ? 0x1full : 0) << 25) |
+				    (BITS(imm8, 5, 4) << 23) | (lo4 << 19);
+				*out = r | (r << 32);
+			}
+			return true;
+		}
 		if (!op) {
 			*out = imm8 * 0x0101010101010101ull;
 			return true;
@@ -361,14 +371,14 @@ static int mod_imm(struct cpu *c, uint32_t in)
 	uint64_t imm8 = (BITS(in, 18, 16) << 5) | BITS(in, 9, 5), imm, cur[2], v[2];
 	bool q = BIT(in, 30), orr_bic = cmode < 12 && (cmode & 1);
 
-	if (BIT(in, 11) || !expand_imm(op, cmode, imm8, &imm))
+	if (BIT(in, 11) || !expand_imm(op, cmode, imm8, &imm) || (cmode == 15 && op && !q))
 		return a64_undef(c);
 	memcpy(cur, a64_vreg(c, in & 31), 16);
 	if (orr_bic) {
 		v[0] = op ? cur[0] & ~imm : cur[0] | imm;
 		v[1] = op ? cur[1] & ~imm : cur[1] | imm;
 	} else {
-		v[0] = v[1] = (op && cmode != 14) ? ~imm : imm;
+		v[0] = v[1] = (op && cmode < 14) ? ~imm : imm;
 	}
 	a64_vset(c, in & 31, v, q ? 16 : 8);
 	return DONE;

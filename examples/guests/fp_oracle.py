@@ -740,6 +740,31 @@ FPU.append(("fcsel d0, d1, d2, ne", 0, {'v1': D1(1.0), 'v2': D1(2.0)}, [D1(2.0),
 FPU.append(("fcsel s0, s1, s2, eq", 0, {'v1': D2(1.0), 'v2': D2(2.0)}, [D2(1.0), 0]))
 
 
+# LD1/ST1 (single structure), LD1R and FMOV (vector, immediate): V0 = D
+# before, V1 = A, x21 = x20 + 0x100; (asm, V0 after or the 8 bytes at x22
+# after a store, x21's offset after a post-index or None)
+def lane(v, es, i, new):
+    m = ((1 << (8 * es)) - 1) << (8 * es * i)
+    return (v & ~m) | ((new << (8 * es * i)) & m)
+
+
+LANE = [
+    ("ld1 {v0.b}[5], [x20]", lane(D, 1, 5, ld(0, 1)), None),
+    ("ld1 {v0.h}[3], [x20]", lane(D, 2, 3, ld(0, 2)), None),
+    ("ld1 {v0.s}[2], [x21], #4", lane(D, 4, 2, ld(0x100, 4)), 0x104),
+    ("ld1 {v0.d}[1], [x21], x5", lane(D, 8, 1, ld(0x100, 8)), 0x102),
+    ("ld1r {v0.4s}, [x20]", ld(0, 4) * 0x00000001_00000001_00000001_00000001, None),
+    ("ld1r {v0.8b}, [x21], #1", ld(0x100, 1) * 0x0101010101010101, 0x101),
+    ("ld1r {v0.2d}, [x20]", ld(0, 8) * ((1 << 64) + 1), None),
+    ("st1 {v1.h}[5], [x22]", el(A, 2)[5], None),
+    ("st1 {v1.d}[1], [x22]", el(A, 8)[1], None),
+    ("st1 {v1.b}[15], [x22]", el(A, 1)[15], None),
+    ("fmov v0.4s, #-2.5", struct.unpack('<I', struct.pack('<f', -2.5))[0] * 0x00000001_00000001_00000001_00000001, None),
+    ("fmov v0.2s, #1.0", struct.unpack('<I', struct.pack('<f', 1.0))[0] * 0x00000001_00000001, None),
+    ("fmov v0.2d, #0.125", struct.unpack('<Q', struct.pack('<d', 0.125))[0] * ((1 << 64) + 1), None),
+]
+
+
 def gen_fpu_asm():
     out = []
     slot = [0]
@@ -768,6 +793,18 @@ def gen_fpu_asm():
         emit(["mrs x1, fpsr"])
         put("x1")
     emit(["msr fpcr, xzr"])
+    for asm, want, wb in LANE:
+        emit(setv(0, D) + setv(1, A) + ["mov x5, #2", "add x21, x20, #0x100",
+                                        "add x22, x20, #0x200", "str xzr, [x22]", asm])
+        if asm.startswith("st1"):
+            emit(["ldr x1, [x22]", "mov x2, #0"])
+        else:
+            emit(["mov x1, v0.d[0]", "mov x2, v0.d[1]"])
+        put("x1")
+        put("x2")
+        if wb is not None:
+            emit(["sub x1, x21, x20"])
+            put("x1")
     return out, slot[0]
 
 
@@ -775,6 +812,10 @@ def fpu_expected():
     r = []
     for insn, fpcr, regs, want in FPU:
         r += [w & M for w in want]
+    for asm, want, wb in LANE:
+        r += [want & M, want >> 64]
+        if wb is not None:
+            r.append(wb)
     return r
 
 

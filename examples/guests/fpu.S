@@ -2366,6 +2366,233 @@ _start:
 	mrs	x1, fpsr
 	str	x1, [x28, #1448]
 	msr	fpcr, xzr
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1	{v0.b}[5], [x20]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1456]
+	str	x2, [x28, #1464]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1	{v0.h}[3], [x20]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1472]
+	str	x2, [x28, #1480]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1	{v0.s}[2], [x21], #4
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1488]
+	str	x2, [x28, #1496]
+	sub	x1, x21, x20
+	str	x1, [x28, #1504]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1	{v0.d}[1], [x21], x5
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1512]
+	str	x2, [x28, #1520]
+	sub	x1, x21, x20
+	str	x1, [x28, #1528]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1r	{v0.4s}, [x20]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1536]
+	str	x2, [x28, #1544]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1r	{v0.8b}, [x21], #1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1552]
+	str	x2, [x28, #1560]
+	sub	x1, x21, x20
+	str	x1, [x28, #1568]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	ld1r	{v0.2d}, [x20]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1576]
+	str	x2, [x28, #1584]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	st1	{v1.h}[5], [x22]
+	ldr	x1, [x22]
+	mov	x2, #0
+	str	x1, [x28, #1592]
+	str	x2, [x28, #1600]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	st1	{v1.d}[1], [x22]
+	ldr	x1, [x22]
+	mov	x2, #0
+	str	x1, [x28, #1608]
+	str	x2, [x28, #1616]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	st1	{v1.b}[15], [x22]
+	ldr	x1, [x22]
+	mov	x2, #0
+	str	x1, [x28, #1624]
+	str	x2, [x28, #1632]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	fmov	v0.4s, #-2.5
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1640]
+	str	x2, [x28, #1648]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	fmov	v0.2s, #1.0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1656]
+	str	x2, [x28, #1664]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	mov	x5, #2
+	add	x21, x20, #0x100
+	add	x22, x20, #0x200
+	str	xzr, [x22]
+	fmov	v0.2d, #0.125
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1672]
+	str	x2, [x28, #1680]
 	ldr	x0, =0x84000008
 	smc	#0
 1:	b	1b

@@ -42,8 +42,9 @@
  *   NZCV/QC/IDC/cumulative flags); LDR/STR of B/H/S/D/Q (unsigned offset,
  *   pre/post-index, LDUR/STUR, register offset), LDR literal (S/D/Q),
  *   LDP/STP/LDNP/STNP of S/D/Q (offset, pre/post-index), LD1/ST1 (multiple
- *   structures, 1-4 registers, post-index by immediate or register);
- *   MOVI/MVNI/ORR/BIC (vector, immediate), DUP (element, general), INS
+ *   structures, 1-4 registers, post-index by immediate or register), LD1/
+ *   ST1 (single structure, one lane) and LD1R, with post-index;
+ *   MOVI/MVNI/ORR/BIC/FMOV (vector, immediate), DUP (element, general), INS
  *   (general, element), UMOV/SMOV, FMOV (register, general incl. D[1],
  *   immediate; S and D), AND/BIC/ORR/ORN/EOR/BSL/BIT/BIF, NOT, ADD/SUB,
  *   ABS/NEG, CMEQ/CMTST/CMHI/CMHS/CMGT/CMGE (register), CMEQ/CMGT/CMGE/
@@ -58,8 +59,8 @@
  *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
  *   and accumulating FPSR flags (UFC: the host detects tininess after
  *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT*, FCCMP,
- *   fixed-point conversions, FMOV (vector, immediate), all vector FP, LD2-4/
- *   ST2-4, single-structure LD1/ST1/LD1R, scalar AdvSIMD other than ADDP D,
+ *   fixed-point conversions, vector FP arithmetic, LD2-4/ST2-4 (and their
+ *   single-structure and R forms), scalar AdvSIMD other than ADDP D,
  *   by-element, three-different, saturating and polynomial forms.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,

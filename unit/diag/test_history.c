@@ -5,6 +5,7 @@
  * events. Under TSan this also shows the rings are read without a data race.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "../helpers/fixture.h"
@@ -13,6 +14,7 @@
 #define ROUNDS 4000
 
 static struct fx *F;
+static atomic_int writers_done;
 
 /* CPU c: delegate and undelegate its own granules, over and over. */
 static void *writer(void *arg)
@@ -26,6 +28,7 @@ static void *writer(void *arg)
 		    rmm_rmi_granule_undelegate(F->rmm, cpu, pa) != RMI_SUCCESS)
 			abort();
 	}
+	atomic_fetch_add(&writers_done, 1);
 	return NULL;
 }
 
@@ -37,9 +40,12 @@ static void test_history_while_appending(void **state)
 	char buf[512];
 
 	F = *state;
+	atomic_store(&writers_done, 0);
 	for (uintptr_t c = 0; c < 2; c++)
 		pthread_create(&t[c], NULL, writer, (void *)c);
-	for (int i = 0; i < 3000; i++) {
+	/* read while the writers run (however the scheduler starts them), and
+	 * at least 3000 times */
+	for (int i = 0; i < 3000 || atomic_load(&writers_done) < 2; i++) {
 		uint64_t pa = FX_DRAM_BASE + (uint64_t)(i % (2 * NG)) * GRAN;
 		unsigned int cpu = (unsigned int)(i % (2 * NG)) / NG;
 		size_t n = rmm_granule_history(F->rmm, pa, ev, 16);

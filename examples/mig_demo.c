@@ -31,62 +31,10 @@
 
 #include <rmm/vcpu_a64.h>
 #include "kvmhost/kvm_migrate.h"
+#include "kvmhost/kvm_wire.h"
 
 #define SESSION 0x6d69672d64656d6full
 #define IMG (128u << 10)
-#define MSG_RECORD 1
-#define MSG_END 2
-#define MSG_DIGEST 3
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = write(fd, b, n);
-
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
-{
-	uint8_t *b = p;
-
-	while (n) {
-		ssize_t k = read(fd, b, n);
-
-		if (k <= 0)
-			return -1;
-		b += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int send_msg(int fd, uint32_t kind, const void *p, uint32_t len)
-{
-	uint32_t h[2] = { kind, len };
-
-	return write_all(fd, h, sizeof(h)) || write_all(fd, p, len);
-}
-
-struct wire {
-	int fd;
-	unsigned long bytes;
-};
-
-static int emit(void *ctx, unsigned int stream, const void *rec, size_t len)
-{
-	struct wire *w = ctx;
-
-	w->bytes += len + 8;
-	return send_msg(w->fd, MSG_RECORD, rec, (uint32_t)len);
-}
 
 static struct rmm *machine(void)
 {
@@ -158,7 +106,7 @@ static int source(int fd, int agent, const uint8_t *img, size_t n)
 	struct rmm *rmm = machine();
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(20000);
 	uint8_t kf[32], kb[32], dig[32];
-	struct wire w = { fd, 0 };
+	struct km_wire w = { fd, 0 };
 	struct kvm_host h;
 	struct kvm_realm r;
 	struct kvm_vcpu v;
@@ -179,7 +127,7 @@ static int source(int fd, int agent, const uint8_t *img, size_t n)
 	/* the agents agree on keys for this session; each installs them */
 	RAND_bytes(kf, sizeof(kf));
 	RAND_bytes(kb, sizeof(kb));
-	if (write_all(agent, kf, 32) || write_all(agent, kb, 32) ||
+	if (km_write_all(agent, kf, 32) || km_write_all(agent, kb, 32) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
 		return 1;
@@ -194,7 +142,7 @@ static int source(int fd, int agent, const uint8_t *img, size_t n)
 	printf("source: guest running (counter %llu); exporting while it runs\n",
 	       (unsigned long long)realm_u64(rmm, r.rd, 0x8000));
 	t0 = now();
-	if (km_src_init(&s, &h, &r, emit, &w) || km_export_start(&s, SESSION) || km_export_layout(&s))
+	if (km_src_init(&s, &h, &r, km_wire_emit, &w) || km_export_start(&s, SESSION) || km_export_layout(&s))
 		return 1;
 	do {
 		if (km_export_round(&s, 0, &sent) || km_export_epoch(&s))
@@ -213,7 +161,7 @@ static int source(int fd, int agent, const uint8_t *img, size_t n)
 	       "%lu records, %lu bytes; pause to end %.1f ms\n",
 	       (unsigned long long)realm_u64(rmm, r.rd, 0x8000), sent, s.records, w.bytes,
 	       (now() - tp) * 1e3);
-	if (send_msg(fd, MSG_END, NULL, 0) || send_msg(fd, MSG_DIGEST, dig, 32))
+	if (km_send_msg(fd, KM_MSG_END, NULL, 0) || km_send_msg(fd, KM_MSG_DIGEST, dig, 32))
 		return 1;
 	(void)t0;
 	/* the source stays destroy-only after its end record */
@@ -243,16 +191,16 @@ static int destination(int fd, int agent)
 	if (!rmm || !a64)
 		return 1;
 	kh_init(&h, rmm, 0x80000000ull, 64ull << 20);
-	if (read_all(agent, kf, 32) || read_all(agent, kb, 32) ||
+	if (km_read_all(agent, kf, 32) || km_read_all(agent, kb, 32) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
 		return 1;
 	for (;;) {
 		uint32_t m[2];
 
-		if (read_all(fd, m, sizeof(m)) || m[1] > sizeof(buf) || read_all(fd, buf, m[1]))
+		if (km_read_all(fd, m, sizeof(m)) || m[1] > sizeof(buf) || km_read_all(fd, buf, m[1]))
 			return 1;
-		if (m[0] == MSG_END)
+		if (m[0] == KM_MSG_END)
 			break;
 		if (!started) {
 			if (km_import_start(&d, &h, 40, 1, SESSION, buf, m[1]))
@@ -265,7 +213,7 @@ static int destination(int fd, int agent)
 	if (km_import_commit(&d))
 		return 1;
 	printf("destination: %lu records imported, %lu RTTs created, committed\n", d.records, d.rtts);
-	if (read_all(fd, (uint32_t[2]){ 0 }, 8) || read_all(fd, dig, 32))
+	if (km_read_all(fd, (uint32_t[2]){ 0 }, 8) || km_read_all(fd, dig, 32))
 		return 1;
 	realm_digest(rmm, d.r.rd, mine);
 	c0 = realm_u64(rmm, d.r.rd, 0x8000);

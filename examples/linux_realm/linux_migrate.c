@@ -28,12 +28,11 @@
 
 #include <rmm/vcpu_a64.h>
 #include "kvmhost/kvm_migrate.h"
+#include "kvmhost/kvm_wire.h"
 #include "linux_realm.h"
 
 #define SESSION 0x6c696e75782d6d67ull
 #define IPA_BITS 40
-#define MSG_RECORD 1
-#define MSG_END 2
 #define MAX_ROUNDS 4
 #define SMALL_DIRTY 64
 #define SLICE_EXITS 1000
@@ -44,57 +43,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *c = p;
-
-	while (n) {
-		ssize_t k = write(fd, c, n);
-
-		if (k <= 0)
-			return -1;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
-{
-	uint8_t *c = p;
-
-	while (n) {
-		ssize_t k = read(fd, c, n);
-
-		if (k <= 0)
-			return -1;
-		c += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int send_msg(int fd, uint32_t kind, const void *p, uint32_t len)
-{
-	uint32_t hdr[2] = { kind, len };
-
-	return write_all(fd, hdr, sizeof(hdr)) || write_all(fd, p, len);
-}
-
-struct wire {
-	int fd;
-	unsigned long bytes;
-};
-
-static int emit(void *ctx, unsigned int stream, const void *rec, size_t len)
-{
-	struct wire *w = ctx;
-
-	(void)stream;
-	w->bytes += len + 8;
-	return send_msg(w->fd, MSG_RECORD, rec, (uint32_t)len);
 }
 
 /* A line of the migration's own story, between console lines. */
@@ -136,7 +84,7 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 {
 	struct rmm *rmm = b->h.rmm;
 	struct lr_stop boot = { .tx = at_tx }, live = { .exits = SLICE_EXITS, .defer_faults = 1 };
-	struct wire w = { fd, 0 };
+	struct km_wire w = { fd, 0 };
 	struct km_src s;
 	uint8_t kf[32], kb[32];
 	unsigned long sent, resent = 0;
@@ -147,7 +95,7 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 
 	RAND_bytes(kf, sizeof(kf));
 	RAND_bytes(kb, sizeof(kb));
-	if (write_all(agent, kf, 32) || write_all(agent, kb, 32) ||
+	if (km_write_all(agent, kf, 32) || km_write_all(agent, kb, 32) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
 		return -1;
@@ -165,7 +113,7 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 	say("linux_migrate: A: console at %lu bytes, %lu REC exits; %ld pages of RAM faulted in "
 	    "(%.1f s); exporting to B while the kernel runs\n", b->d.tx_bytes, b->exits, n,
 	    now_s() - tp);
-	if (km_src_init(&s, &b->h, &b->r, emit, &w) || km_export_start(&s, SESSION) ||
+	if (km_src_init(&s, &b->h, &b->r, km_wire_emit, &w) || km_export_start(&s, SESSION) ||
 	    km_export_layout(&s))
 		return -1;
 	for (;;) {
@@ -194,10 +142,10 @@ int lr_migrate_source(struct lr_boot *b, int fd, int agent, double seconds, unsi
 		return -1;
 	resent += sent;
 	/* the VMM's state: the next entry (flags, list registers) and the devices */
-	if (send_msg(fd, MSG_END, NULL, 0) ||
-	    write_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
-	    write_all(fd, &b->d, sizeof(b->d)) || write_all(fd, &ram, 8) ||
-	    write_all(fd, &img_end, 8))
+	if (km_send_msg(fd, KM_MSG_END, NULL, 0) ||
+	    km_write_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
+	    km_write_all(fd, &b->d, sizeof(b->d)) || km_write_all(fd, &ram, 8) ||
+	    km_write_all(fd, &img_end, 8))
 		return -1;
 	say("linux_migrate: A: paused after %u rounds, %lu pages re-sent (dirtied while the kernel ran); %lu "
 	    "final pages, REC, end record: %lu records, %lu bytes, pause to handover %.0f ms; "
@@ -294,16 +242,16 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 	}
 	if (o->gpti_local)
 		rmm_set_faults(rmm, RMM_FAULT_GPTI_LOCAL);
-	if (read_all(agent, kf, 32) || read_all(agent, kb, 32) ||
+	if (km_read_all(agent, kf, 32) || km_read_all(agent, kb, 32) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_FWD, kf) ||
 	    rmm_mig_key_install(rmm, SESSION, RMM_MIG_BWD, kb))
 		return 1;
 	for (;;) {
 		uint32_t m[2];
 
-		if (read_all(fd, m, sizeof(m)) || m[1] > sizeof(buf) || read_all(fd, buf, m[1]))
+		if (km_read_all(fd, m, sizeof(m)) || m[1] > sizeof(buf) || km_read_all(fd, buf, m[1]))
 			return 1;
-		if (m[0] == MSG_END)
+		if (m[0] == KM_MSG_END)
 			break;
 		if (!started) {
 			if (km_import_start(&d, &b->h, IPA_BITS, 1, SESSION, buf, m[1]))
@@ -317,8 +265,8 @@ int lr_migrate_dest(int fd, int agent, const struct rmm_config *cfg, double seco
 		return 1;
 	b->r = d.r;
 	b->v = d.vcpus[0];
-	if (read_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
-	    read_all(fd, &b->d, sizeof(b->d)) || read_all(fd, &img_lo, 8) || read_all(fd, &img_hi, 8))
+	if (km_read_all(fd, rmm_ns_ptr(rmm, b->v.run), sizeof(struct rmi_rec_run)) ||
+	    km_read_all(fd, &b->d, sizeof(b->d)) || km_read_all(fd, &img_lo, 8) || km_read_all(fd, &img_hi, 8))
 		return 1;
 	b->h.cpu = o->cpu;
 	say("linux_migrate: B (%u CPUs%s): %lu records imported on cpu0, %lu RTTs created, "

@@ -25,6 +25,10 @@ struct rmm_a64_ctx *rmm_a64_ctx_new(unsigned int budget)
 
 void rmm_a64_ctx_free(struct rmm_a64_ctx *ctx)
 {
+	if (!ctx)
+		return;
+	for (unsigned int i = 0; i < A64_MON_SLOTS; i++)
+		free(ctx->blk[i]);
 	free(ctx);
 }
 
@@ -188,6 +192,31 @@ void a64_tlb_flush(struct cpu *c)
 	}
 }
 
+bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa)
+{
+	const struct s1_tlbe *t = &c->tlb[(va >> 12) % A64_S1_TLB];
+	unsigned int e = el(c);
+	uint64_t g;
+
+	if (!(c->r->sctlr_el1 & 1)) {
+		if (va >> A64_PAMAX)
+			return false;  /* the slow path takes the address size fault */
+		*ipa = va;
+		return true;
+	}
+	g = atomic_load_explicit(&c->ctx->tlbi_gen, memory_order_acquire);
+	if (g != c->tlbi_seen) {
+		c->tlbi_seen = g;
+		a64_tlb_flush(c);
+		return false;
+	}
+	if (t->gen != c->tlb_gen || t->vpage != va >> 12 || (e == 0 && !BIT(t->attr, 6)) ||
+	    BIT(t->attr, e == 0 ? 54 : 53))
+		return false;
+	*ipa = t->ipage | (va & 0xfff);
+	return true;
+}
+
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 {
 	return s1(c, va, a, ipa);
@@ -266,7 +295,6 @@ void a64_set_nzcv(struct cpu *c, unsigned int nzcv)
 static int step(struct cpu *c)
 {
 	uint32_t in = 0;
-	unsigned int op0;
 	int rc;
 
 	if (c->r->pc & 3)
@@ -277,29 +305,44 @@ static int step(struct cpu *c)
 			c->x->esr |= 1ull << 25;  /* instruction aborts have IL set */
 		return rc;
 	}
-	op0 = BITS(in, 28, 25);
-	if ((op0 & 0xe) == 0x8)
-		rc = a64_dp_imm(c, in);
-	else if ((op0 & 0xe) == 0xa)
-		rc = a64_branch(c, in);
-	else if ((op0 & 0x5) == 0x4)
-		rc = a64_ldst(c, in);
-	else if ((op0 & 0x7) == 0x5)
-		rc = a64_dp_reg(c, in);
-	else if ((op0 & 0x7) == 0x7)
-		rc = a64_simd(c, in);
-	else
-		rc = a64_undef(c);
+	rc = a64_group(in)(c, in);
 	if (rc == DONE)
 		c->r->pc += 4;
 	return rc;
+}
+
+/* Does executing 'in' end a block? System instructions (MSR, SYS, barriers,
+ * ISB, IC, TLBI) may change what later fetches translate to; NOP does not. */
+static bool ends_block(uint32_t in)
+{
+	return (in & 0xffc00000u) == 0xd5000000u && in != 0xd503201fu;
+}
+
+/* Execute a decoded block from its start: DONE (left it, the PC where the
+ * next block begins), or STOP. *n counts retired instructions. */
+static int run_blk(struct cpu *c, const struct a64_blk *b, unsigned int *n, unsigned int budget)
+{
+	for (unsigned int i = 0; i < b->n && *n < budget; i++) {
+		uint32_t in = b->in[i];
+		int rc = b->fn[i](c, in);
+
+		if (rc == STOP)
+			return STOP;
+		++*n;
+		if (rc != DONE)
+			return DONE;  /* a branch or an exception set the PC */
+		c->r->pc += 4;
+		if (c->check_irq || ends_block(in))
+			return DONE;
+	}
+	return DONE;
 }
 
 static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 {
 	struct rmm_a64_ctx *ctx = vctx;
 	struct cpu c = { .v = v, .r = rmm_vcpu_regs(v), .x = x, .ctx = ctx };
-	unsigned int n;
+	unsigned int n = 0, poll_at = 0;
 
 	c.tlb = ctx->tlb[rmm_vcpu_cpu(v) % A64_MON_SLOTS];
 	c.tlb_gen = ctx->tlb_gen[rmm_vcpu_cpu(v) % A64_MON_SLOTS];
@@ -307,27 +350,38 @@ static void a64_run(void *vctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 	a64_tlb_flush(&c);  /* stage-1 entries live for one run() */
 	c.slot = rmm_vcpu_cpu(v) % A64_MON_SLOTS;
 	c.lo = &ctx->local[c.slot];
+	c.blks = ctx->blk[c.slot];
 	if (c.lo->rec != rmm_vcpu_rec(v))
 		a64_mon_clear(&c);  /* another REC ran here: its reservation is gone */
 	memset(x, 0, sizeof(*x));
 	x->kind = RMM_VCPU_EXIT_IRQ;
 	c.check_irq = true;
-	for (n = 0; n < ctx->budget; n++) {
-		if (c.check_irq || (n & 1023) == 0) {
-			int rc;
+	while (n < ctx->budget) {
+		struct a64_blk *b;
 
+		if (c.check_irq || n >= poll_at) {
 			c.check_irq = false;
-			rc = a64_poll(&c);
-			if (rc == STOP)
+			poll_at = n + 1024;
+			if (a64_poll(&c) == STOP)
 				break;
 		}
 		x->kind = RMM_VCPU_EXIT_ABORT;  /* what a refused access reports */
-		if (step(&c) == STOP)
+		if (a64_blk_get(&c, &b) == STOP)
 			break;
+		if (b) {
+			if (run_blk(&c, b, &n, ctx->budget) == STOP)
+				break;
+		} else {
+			if (step(&c) == STOP)
+				break;
+			n++;
+		}
 		x->kind = RMM_VCPU_EXIT_IRQ;
 	}
 	ctx->tlb_gen[c.slot] = c.tlb_gen;
 	atomic_fetch_add(&ctx->retired, n);
+	atomic_fetch_add(&ctx->blk_fills, c.blk_fills);
+	atomic_fetch_add(&ctx->blk_runs, c.blk_runs);
 }
 
 static const struct rmm_vcpu_ops a64_ops = {

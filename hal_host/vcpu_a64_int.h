@@ -34,6 +34,20 @@ struct s1_tlbe {
 	uint32_t level;
 };
 
+/* A decoded block: up to A64_BLK_INSNS instructions fetched at once from
+ * one page, kept while the translation it was fetched under holds: the same
+ * VA -> IPA at the same EL (the stage-1 TLB), the same stage-2/GPT state
+ * (rmm_vcpu_fetch_gen()) and no IC instruction since (ic_gen). */
+struct cpu;
+#define A64_BLK_INSNS 32u
+#define A64_BLKS 1024u
+struct a64_blk {
+	uint64_t va, ipa, token, icgen;
+	unsigned int n, el;
+	int (*fn[A64_BLK_INSNS])(struct cpu *c, uint32_t in);  /* the group decoder */
+	uint32_t in[A64_BLK_INSNS];
+};
+
 struct rmm_a64_ctx {
 	unsigned int budget;
 	_Atomic uint64_t retired;
@@ -45,6 +59,10 @@ struct rmm_a64_ctx {
 	struct s1_tlbe tlb[A64_MON_SLOTS][A64_S1_TLB];  /* per host CPU */
 	uint32_t tlb_gen[A64_MON_SLOTS];
 	_Atomic uint64_t tlbi_gen;   /* bumped by every TLBI a vCPU executes */
+	struct a64_blk *blk[A64_MON_SLOTS];  /* per host CPU, allocated on first run */
+	_Atomic uint64_t ic_gen;     /* bumped by every IC a vCPU executes */
+	bool blk_off;                /* rmm_a64_set_blocks(ctx, false) */
+	_Atomic uint64_t blk_fills, blk_runs;
 };
 
 struct cpu {
@@ -58,6 +76,8 @@ struct cpu {
 	struct s1_tlbe *tlb;         /* this host CPU's stage-1 TLB */
 	uint32_t tlb_gen;            /* entries of other generations are invalid */
 	uint64_t tlbi_seen;          /* ctx->tlbi_gen when the TLB was last flushed */
+	struct a64_blk *blks;        /* this host CPU's decoded blocks (or NULL) */
+	uint64_t blk_fills, blk_runs;
 	/* AT: walk stage 1 without taking a fault */
 	bool probe;
 	unsigned int probe_el, probe_fsc;
@@ -122,6 +142,16 @@ int a64_take(struct cpu *c, unsigned int ec, uint64_t iss, uint64_t far, uint64_
 int a64_undef(struct cpu *c);
 int a64_mem(struct cpu *c, uint64_t va, void *buf, unsigned int size, enum acc a, uint64_t syn);
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa);
+/* The stage-1 TLB's translation of a fetch at va, if it holds one that
+ * permits the fetch at the current EL (or stage 1 is off); never faults. */
+bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa);
+/* vcpu_a64_blk.c: decoded blocks */
+typedef int (*a64_group_fn)(struct cpu *c, uint32_t in);
+a64_group_fn a64_group(uint32_t in);
+/* The decoded block starting at the PC, fetched now if need be: DONE and
+ * *out (NULL: execute one instruction the slow way), or STOP with the fetch
+ * fault in the exit. */
+int a64_blk_get(struct cpu *c, struct a64_blk **out);
 /* Drop every cached stage-1 translation (TLBI; TTBR, TCR, SCTLR writes). */
 void a64_tlb_flush(struct cpu *c);
 /* AT: 0 and *ipa, the fault status code (> 0), or -1: stage 2 stopped it. */

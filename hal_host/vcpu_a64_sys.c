@@ -251,8 +251,10 @@ int a64_sys(struct cpu *c, uint32_t in)
 			return a64_undef(c);
 		if (crn == 7 && crm == 8 && op1 == 0 && op2 <= 3)
 			return at(c, op2, xr(c, rt));
-		/* DC/IC by VA or set/way: the interpreter caches no data and
-		 * decodes every instruction afresh */
+		/* DC by VA or set/way: the interpreter caches no data. IC
+		 * IALLUIS, IALLU, IVAU: every vCPU drops its decoded blocks */
+		if (crn == 7 && (crm == 1 || crm == 5) && op2 <= 1)
+			atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
 		if (crn == 8) {  /* TLBI: every CPU drops its cached stage-1 translations */
 			atomic_fetch_add(&c->ctx->tlbi_gen, 1);
 			a64_tlb_flush(c);

@@ -142,6 +142,20 @@ RMM_API int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t 
 			    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault);
 
 /*
+ * For a backend that keeps decoded instructions (as a CPU's instruction TLB
+ * and cache do): a token for the stage-2 and GPT state this vCPU's fetches
+ * were translated under on its CPU. Read it BEFORE fetching through
+ * rmm_vcpu_access() and keep it with what was fetched; what was fetched may
+ * be executed again without a new fetch only while this returns the same
+ * token. It changes when a TLBI reaches this CPU, when any PAS changes, and
+ * between realms and instances (tokens are unique in the process). 0 means
+ * nothing may be kept (TLB checking mode, fault injection, a PAS change in
+ * flight): fetch every instruction. Self-modified code is the backend's to
+ * track (IC instructions), as on hardware.
+ */
+RMM_API uint64_t rmm_vcpu_fetch_gen(struct rmm_vcpu *v);
+
+/*
  * Compare and swap len bytes (1, 2, 4, 8 or 16, naturally aligned) at ipa,
  * atomically against every other CPU's accesses to the same bytes, as a
  * store-exclusive or an atomic instruction does: if the bytes equal

@@ -27,8 +27,9 @@
  *   IDC), DCZID_EL0 (64-byte blocks) with DC ZVA zeroing its block, CLIDR/
  *   CCSIDR, CNTFRQ_EL0 (1 GHz), CNTVCT/CNTPCT_EL0 (rmm_vcpu_counter()),
  *   CNTV and CNTP CTL/CVAL/TVAL, AT S1E1R/W and S1E0R/W into PAR_EL1; WFI
- *   and WFE (exit unless an interrupt is pending); barriers; DC/IC/TLBI are
- *   accepted (nothing is cached);
+ *   and WFE (exit unless an interrupt is pending); barriers; TLBI (drops
+ *   the stage-1 TLB of every vCPU), IC (drops every vCPU's decoded blocks),
+ *   DC (no data is cached);
  * - interrupts: the ICC_*_EL1 registers over the REC's list registers
  *   (hal_host/vcpu_a64_gic.c has the model); a pending, enabled group-1
  *   interrupt above PMR and the running priority is taken as an IRQ at
@@ -84,6 +85,19 @@ RMM_API void rmm_a64_ctx_free(struct rmm_a64_ctx *ctx);
 RMM_API const struct rmm_vcpu_ops *rmm_vcpu_a64_ops(void);
 /* Instructions executed so far (all RECs). */
 RMM_API uint64_t rmm_a64_retired(const struct rmm_a64_ctx *ctx);
+
+/*
+ * Decoded blocks (on by default): up to 32 instructions of one page fetched
+ * through rmm_vcpu_access() at once and executed again without a fetch while
+ * the translation they were fetched under holds: the same stage-1 VA -> IPA
+ * with execute permission at the same EL, the same rmm_vcpu_fetch_gen()
+ * token (no TLBI reached the CPU, no PAS changed), and no IC instruction
+ * since. Off: every instruction is fetched (the RMM's TLB checking mode and
+ * fault injection have the same effect). rmm_a64_block_stats() counts block
+ * fetches and block executions (each fetch included), for tests and benches.
+ */
+RMM_API void rmm_a64_set_blocks(struct rmm_a64_ctx *ctx, int on);
+RMM_API void rmm_a64_block_stats(const struct rmm_a64_ctx *ctx, uint64_t *fills, uint64_t *runs);
 
 #ifdef __cplusplus
 }

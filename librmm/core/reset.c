@@ -35,6 +35,7 @@ static void reset_cpu(struct rmm_cpu *pc)
 	pc->reason[0] = '\0';
 	memset(pc->tlbc, 0, sizeof(pc->tlbc));
 	memset(pc->uc, 0, sizeof(pc->uc));
+	memset(&pc->fetch, 0, sizeof(pc->fetch));
 	memset(&pc->hist, 0, sizeof(pc->hist));
 	memset(pc->s2log, 0, sizeof(pc->s2log));
 	atomic_store_explicit(&pc->s2log_head, 0, memory_order_relaxed);

@@ -72,9 +72,17 @@ struct vcpu_ucache {
 	uint8_t allowed;       /* 1 << enum rmm_vcpu_access */
 };
 
+/* rmm_vcpu_fetch_gen()'s memo: the token handed out for these generations
+ * (0: none yet). Owned by the CPU's vCPU. */
+struct vcpu_fetch_memo {
+	uint64_t tlb_gen, gpt_gen, token;
+	uint16_t vmid;
+};
+
 struct rmm_cpu {
 	char reason[RMM_REASON_LEN];
 	struct vcpu_ucache uc[RMM_UCACHE];
+	struct vcpu_fetch_memo fetch;
 	struct tlb_checked tlbc[RMM_TLB_CHECKED];
 	struct rmm_hist_ring hist;
 	struct s2_change s2log[RMM_S2LOG_PER_CPU];

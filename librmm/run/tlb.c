@@ -173,30 +173,44 @@ static bool ucache_current(struct rmm_vcpu *v, const struct vcpu_ucache *u)
 	return !(g >> 63) && u->gpt_gen == g && u->tlb_gen == rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
 }
 
-/* Remember a translation the stage-2 service just allowed. The generations
- * are read after the walk: a TLBI or PAS change that completed before the
- * walk is in the tables it read; one that completes later moves them on. */
-static void ucache_fill(struct rmm_vcpu *v, struct rmm_cpu *pc, uint64_t ipa,
-			enum rmm_vcpu_access acc, void *p)
+/* The generations a translation is cached under, read BEFORE the walk that
+ * makes it: a TLBI or PAS change that lands during the walk moves them on
+ * (the HAL bumps its TLB generation before the TLBI waits for in-flight
+ * accesses), so what the walk read is never cached as current. g's top bit:
+ * a PAS change is in flight, nothing may be cached. */
+struct ucache_gens {
+	uint64_t gpt, tlb;
+};
+
+static void ucache_gens(struct rmm_vcpu *v, struct ucache_gens *g)
 {
 	struct rmm *rmm = v->rmm;
+
+	g->gpt = ucache_gpt_gen(rmm);
+	g->tlb = rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
+}
+
+/* Remember a translation the stage-2 service just allowed (gens from
+ * ucache_gens() before it translated). */
+static void ucache_fill(struct rmm_vcpu *v, struct rmm_cpu *pc, uint64_t ipa,
+			enum rmm_vcpu_access acc, void *p, const struct ucache_gens *g)
+{
 	struct vcpu_ucache *u = &pc->uc[(ipa >> GRANULE_SHIFT) % RMM_UCACHE];
-	uint64_t page = (ipa >> GRANULE_SHIFT) + 1, g = ucache_gpt_gen(rmm);
-	uint64_t tg = rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
+	uint64_t page = (ipa >> GRANULE_SHIFT) + 1;
 	uint8_t *host = (uint8_t *)p - (ipa & GRANULE_MASK);
 
-	if (g >> 63)
+	if (g->gpt >> 63)
 		return;
-	if (u->page == page && u->vmid == v->s2.vmid && u->host == host && u->gpt_gen == g &&
-	    u->tlb_gen == tg) {
+	if (u->page == page && u->vmid == v->s2.vmid && u->host == host && u->gpt_gen == g->gpt &&
+	    u->tlb_gen == g->tlb) {
 		u->allowed |= (uint8_t)(1u << acc);
 		return;
 	}
 	u->page = page;
 	u->vmid = v->s2.vmid;
 	u->host = host;
-	u->gpt_gen = g;
-	u->tlb_gen = tg;
+	u->gpt_gen = g->gpt;
+	u->tlb_gen = g->tlb;
 	u->allowed = (uint8_t)(1u << acc);
 }
 
@@ -204,6 +218,8 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 		    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault)
 {
 	struct rmm_cpu *pc = &v->rmm->cpus[v->cpu];
+	struct ucache_gens g;
+	bool cache;
 	void *p;
 	int rc;
 
@@ -220,9 +236,12 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 				return RMM_OK;
 			}
 		}
+		cache = ucache_on(v->rmm) && !s1ptw;
+		if (cache)
+			ucache_gens(v, &g);
 		rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
-		if (rc == RMM_OK && ucache_on(v->rmm) && !s1ptw)
-			ucache_fill(v, pc, ipa, acc, p);
+		if (rc == RMM_OK && cache)
+			ucache_fill(v, pc, ipa, acc, p, &g);
 		if (rc == RMM_OK) {
 			guest_copy(p, buf, len, acc == RMM_ACCESS_WRITE);
 		}
@@ -231,6 +250,30 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 		 * dirty and makes it writable (no exit), then the write retries */
 	} while (rc == RMM_EGPF && acc == RMM_ACCESS_WRITE && mig_write_fault(v, fault));
 	return rc;
+}
+
+/* Fetch tokens are unique across every instance in the process, so a
+ * backend's cache shared by several instances never confuses them. */
+static _Atomic uint64_t fetch_tokens;
+
+uint64_t rmm_vcpu_fetch_gen(struct rmm_vcpu *v)
+{
+	struct rmm_cpu *pc = &v->rmm->cpus[v->cpu];
+	struct ucache_gens g;
+
+	if (!ucache_on(v->rmm))
+		return 0;
+	ucache_gens(v, &g);
+	if (g.gpt >> 63)
+		return 0;
+	if (!pc->fetch.token || pc->fetch.gpt_gen != g.gpt || pc->fetch.tlb_gen != g.tlb ||
+	    pc->fetch.vmid != v->s2.vmid) {
+		pc->fetch.gpt_gen = g.gpt;
+		pc->fetch.tlb_gen = g.tlb;
+		pc->fetch.vmid = v->s2.vmid;
+		pc->fetch.token = atomic_fetch_add_explicit(&fetch_tokens, 1, memory_order_relaxed) + 1;
+	}
+	return pc->fetch.token;
 }
 
 #if defined(__x86_64__)

@@ -494,3 +494,42 @@ conv: {
 	return DONE;
 	}
 }
+
+/* FCVT{N,M,A,P,Z}{S,U} and SCVTF/UCVTF (vector, integer) on S or D elements
+ * held in V registers: the AdvSIMD scalar (bit 28 set) and vector two-
+ * register miscellaneous forms with opcode 0x1a-0x1d. The caller checked
+ * FPEN; UNDEFINED for the other encodings of those opcodes (FRECPE,
+ * URECPE, ...) and for .1D. Flags of every element accumulate in FPSR. */
+int a64_fp_vcvt(struct cpu *c, uint32_t in)
+{
+	unsigned int op = BITS(in, 16, 12), es = BIT(in, 22) ? 8 : 4, rn = BITS(in, 9, 5);
+	bool scalar = BIT(in, 28), q = BIT(in, 30), u = BIT(in, 29), o2 = BIT(in, 23);
+	struct fctx f = { .dbl = es == 8, .dn = BIT(c->r->fpcr, 25), .fz = BIT(c->r->fpcr, 24),
+			  .rmode = (unsigned int)BITS(c->r->fpcr, 23, 22) };
+	unsigned int mode, n, i;
+	uint8_t src[16], dst[16] = { 0 };
+
+	switch (op) {
+	case 0x1a: mode = o2 ? 1 : 0; break;    /* FCVTP* : FCVTN* */
+	case 0x1b: mode = o2 ? 3 : 2; break;    /* FCVTZ* : FCVTM* */
+	case 0x1c: mode = 4; break;             /* FCVTA* */
+	case 0x1d: mode = 5; break;             /* SCVTF, UCVTF */
+	default: return a64_undef(c);
+	}
+	if (o2 && op >= 0x1c)
+		return a64_undef(c);
+	if (!scalar && es == 8 && !q)
+		return a64_undef(c);
+	n = scalar ? 1 : (q ? 16 : 8) / es;
+	memcpy(src, a64_vreg(c, rn), 16);
+	for (i = 0; i < n; i++) {
+		uint64_t b = 0, r;
+
+		memcpy(&b, src + i * es, es);
+		r = mode == 5 ? from_int(&f, b, u, es == 8) : to_int(&f, b, mode, u, 8 * es);
+		memcpy(dst + i * es, &r, es);
+	}
+	a64_vset(c, in & 31, dst, scalar ? es : n * es);
+	c->r->fpsr |= f.fl;
+	return DONE;
+}

@@ -185,6 +185,9 @@ int a64_fp_ldst(struct cpu *c, uint32_t in);
 int a64_fp_scalar(struct cpu *c, uint32_t in);
 /* vcpu_a64_fpu.c: scalar FP arithmetic, compares, conversions (FPEN checked) */
 int a64_fpu(struct cpu *c, uint32_t in);
+/* FP <-> integer conversions on S/D elements in V registers (AdvSIMD scalar
+ * and vector two-register misc, opcodes 0x1a-0x1d; FPEN checked) */
+int a64_fp_vcvt(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
 int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */

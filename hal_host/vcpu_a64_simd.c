@@ -126,6 +126,8 @@ static int two_misc(struct cpu *c, uint32_t in)
 	bool q = BIT(in, 30);
 	struct vop p;
 
+	if (op >= 0x1a && op <= 0x1d)
+		return a64_fp_vcvt(c, in);  /* FCVT*S/U, SCVTF/UCVTF (vector) */
 	vop_init(c, in, 1u << size, &p);
 	if (op <= 1) {  /* REV64, REV32, REV16: reverse elements in containers */
 		unsigned int cb = op == 1 ? 2 : u ? 4 : 8, epc;
@@ -451,6 +453,12 @@ int a64_simd(struct cpu *c, uint32_t in)
 
 	if ((in & 0x5e000000u) == 0x1e000000u)
 		return a64_fp_scalar(c, in);
+	if ((in & 0xdf3e0c00u) == 0x5e200800u && BITS(in, 16, 12) >= 0x1a &&
+	    BITS(in, 16, 12) <= 0x1d) {  /* FCVT*S/U, SCVTF/UCVTF (scalar, integer) */
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_fp_vcvt(c, in);
+	}
 	if ((in & 0xff3ffc00u) == 0x5e31b800u) {  /* ADDP (scalar), D only */
 		uint64_t v[2];
 

@@ -765,6 +765,93 @@ LANE = [
 ]
 
 
+# FP <-> integer on elements in V registers (AdvSIMD scalar and vector
+# FCVT{N,M,A,P,Z}{S,U}, SCVTF/UCVTF): the integer from exact rationals.
+def toint(b, dbl, mode, uns, bits, fz=False):
+    """(integer bits, flags) of FPToFixed(b, 0, uns, rounding mode)."""
+    if is_nan(b, dbl):
+        return 0, IOC
+    s, m = decode(b, dbl)
+    fl = 0
+    if fz and m != 'inf' and m != 0 and m < Fr(2) ** (1 - fmt(dbl)[2]):
+        s, m, fl = s, Fr(0), IDC
+    lo_, hi_ = (0, (1 << bits) - 1) if uns else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    if m == 'inf':
+        return (lo_ if s else hi_) & ((1 << bits) - 1), fl | IOC
+    v = -m if s else m
+    t = math.floor(v)
+    fr = v - t                        # 0 <= fr < 1
+    if mode == 'N':
+        r = t + (fr > Fr(1, 2) or (fr == Fr(1, 2) and t % 2 == 1))
+    elif mode == 'A':
+        r = t + (fr > Fr(1, 2) or (fr == Fr(1, 2) and v > 0))
+    elif mode == 'P':
+        r = t + (fr > 0)
+    elif mode == 'M':
+        r = t
+    else:                             # Z
+        r = t + (fr > 0 and v < 0)
+    if r < lo_ or r > hi_:
+        return (lo_ if r < lo_ else hi_) & ((1 << bits) - 1), fl | IOC
+    return r & ((1 << bits) - 1), fl | (IXC if fr else 0)
+
+
+def fromint(x, dbl, uns, bits, mode='N'):
+    v = x if uns or not x >> (bits - 1) else x - (1 << bits)
+    return encode(int(v < 0), Fr(abs(v)), mode, dbl)
+
+
+CVT_OPS = {'fcvtns': 'N', 'fcvtms': 'M', 'fcvtas': 'A', 'fcvtps': 'P', 'fcvtzs': 'Z'}
+
+
+def cvt(insn, es, vals, fpcr=0):
+    """Result bits and flags of one conversion applied to each element."""
+    name = insn.split()[0]
+    dbl, bits, r, fl = es == 8, 8 * es, [], 0
+    mode = 'NPMZ'[(fpcr >> 22) & 3]
+    for x in vals:
+        if name in ('scvtf', 'ucvtf'):
+            y, f = fromint(x, dbl, name == 'ucvtf', bits, mode)
+        else:
+            y, f = toint(x, dbl, CVT_OPS[name[:5] + 's'], name[5] == 'u', bits,
+                         bool(fpcr & (1 << 24)))
+        r.append(y)
+        fl |= f
+    return pk(r, es), fl
+
+
+for insn, es, x in (("fcvtzs d0, d1", 8, D1(-2.7)), ("fcvtzs s0, s1", 4, D2(1e10)),
+                    ("fcvtzu d0, d1", 8, D1(1e20)), ("fcvtzu s0, s1", 4, D2(-0.5)),
+                    ("fcvtns s0, s1", 4, D2(2.5)), ("fcvtnu d0, d1", 8, D1(3.5)),
+                    ("fcvtas d0, d1", 8, D1(-2.5)), ("fcvtau s0, s1", 4, D2(2.5)),
+                    ("fcvtps d0, d1", 8, D1(2.1)), ("fcvtpu s0, s1", 4, D2(-0.25)),
+                    ("fcvtms s0, s1", 4, D2(-2.1)), ("fcvtmu d0, d1", 8, D1(7.9)),
+                    ("fcvtzs d0, d1", 8, QN), ("fcvtzs d0, d1", 8, D1(-math.inf)),
+                    ("scvtf d0, d1", 8, (-(3 << 60) - 1) & M), ("scvtf s0, s1", 4, 0xfffffff9),
+                    ("ucvtf s0, s1", 4, 0xfffffff9), ("ucvtf d0, d1", 8, M)):
+    FPU.append((insn, 0, {'v1': x}, list(cvt(insn, es, [x]))))
+
+VCVT = []   # (insn, fpcr, V1, [V0 low, V0 high, FPSR])
+
+
+def VC(insn, es, vals, fpcr=0, q=True):
+    r, fl = cvt(insn, es, vals, fpcr)
+    VCVT.append((insn, fpcr, pk(vals, es), [r & M, r >> 64 if q else 0, fl]))
+
+
+VC("fcvtzs v0.4s, v1.4s", 4, [D2(1.5), D2(-1.5), D2(3e9), 0x7fc00001])
+VC("fcvtzu v0.2d, v1.2d", 8, [D1(2.5), D1(-1.0)])
+VC("fcvtns v0.2s, v1.2s", 4, [D2(0.5), D2(1.5)], q=False)
+VC("fcvtau v0.4s, v1.4s", 4, [D2(0.5), D2(1.5), D2(4e9), D2(5e9)])
+VC("fcvtms v0.2d, v1.2d", 8, [D1(-0.5), D1(2.0 ** 62)])
+VC("fcvtpu v0.2s, v1.2s", 4, [D2(0.1), D2(1e-40)], q=False)
+VC("fcvtzs v0.2d, v1.2d", 8, [1, D1(-3.75)], 1 << 24)        # FZ: the denormal is IDC
+VC("scvtf v0.4s, v1.4s", 4, [1, 0xffffffff, 0x7fffffff, 0x80000000])
+VC("scvtf v0.2s, v1.2s", 4, [0x7fffffff, 0x00ffffff], RM['Z'] << 22, q=False)
+VC("ucvtf v0.2d, v1.2d", 8, [M, 3])
+VC("ucvtf v0.4s, v1.4s", 4, [0xffffffff, 0x01000001, 0, 0x80000001], RM['M'] << 22)
+
+
 def gen_fpu_asm():
     out = []
     slot = [0]
@@ -805,6 +892,15 @@ def gen_fpu_asm():
         if wb is not None:
             emit(["sub x1, x21, x20"])
             put("x1")
+    for insn, fpcr, v1, want in VCVT:
+        emit(setv(1, v1) + setv(0, 0x5555555555555555_5555555555555555) +
+             [f"ldr x1, ={fpcr:#x}", "msr fpcr, x1", "msr fpsr, xzr", insn,
+              "mov x1, v0.d[0]", "mov x2, v0.d[1]"])
+        put("x1")
+        put("x2")
+        emit(["mrs x1, fpsr"])
+        put("x1")
+    emit(["msr fpcr, xzr"])
     return out, slot[0]
 
 
@@ -816,6 +912,8 @@ def fpu_expected():
         r += [want & M, want >> 64]
         if wb is not None:
             r.append(wb)
+    for insn, fpcr, v1, want in VCVT:
+        r += [w & M for w in want]
     return r
 
 

@@ -2365,6 +2365,474 @@ _start:
 	str	x1, [x28, #1440]
 	mrs	x1, fpsr
 	str	x1, [x28, #1448]
+	ldr	x1, =0xc00599999999999a
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1456]
+	mrs	x1, fpsr
+	str	x1, [x28, #1464]
+	ldr	x1, =0x501502f9
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1472]
+	mrs	x1, fpsr
+	str	x1, [x28, #1480]
+	ldr	x1, =0x4415af1d78b58c40
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzu	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1488]
+	mrs	x1, fpsr
+	str	x1, [x28, #1496]
+	ldr	x1, =0xbf000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzu	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1504]
+	mrs	x1, fpsr
+	str	x1, [x28, #1512]
+	ldr	x1, =0x40200000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtns	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1520]
+	mrs	x1, fpsr
+	str	x1, [x28, #1528]
+	ldr	x1, =0x400c000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtnu	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1536]
+	mrs	x1, fpsr
+	str	x1, [x28, #1544]
+	ldr	x1, =0xc004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtas	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1552]
+	mrs	x1, fpsr
+	str	x1, [x28, #1560]
+	ldr	x1, =0x40200000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtau	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1568]
+	mrs	x1, fpsr
+	str	x1, [x28, #1576]
+	ldr	x1, =0x4000cccccccccccd
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtps	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1584]
+	mrs	x1, fpsr
+	str	x1, [x28, #1592]
+	ldr	x1, =0xbe800000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtpu	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1600]
+	mrs	x1, fpsr
+	str	x1, [x28, #1608]
+	ldr	x1, =0xc0066666
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtms	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1616]
+	mrs	x1, fpsr
+	str	x1, [x28, #1624]
+	ldr	x1, =0x401f99999999999a
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtmu	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1632]
+	mrs	x1, fpsr
+	str	x1, [x28, #1640]
+	ldr	x1, =0x7ff8000000000123
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1648]
+	mrs	x1, fpsr
+	str	x1, [x28, #1656]
+	ldr	x1, =0xfff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1664]
+	mrs	x1, fpsr
+	str	x1, [x28, #1672]
+	ldr	x1, =0xcfffffffffffffff
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1680]
+	mrs	x1, fpsr
+	str	x1, [x28, #1688]
+	ldr	x1, =0xfffffff9
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1696]
+	mrs	x1, fpsr
+	str	x1, [x28, #1704]
+	ldr	x1, =0xfffffff9
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	ucvtf	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1712]
+	mrs	x1, fpsr
+	str	x1, [x28, #1720]
+	ldr	x1, =0xffffffffffffffff
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	ucvtf	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1728]
+	mrs	x1, fpsr
+	str	x1, [x28, #1736]
 	msr	fpcr, xzr
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
@@ -2381,8 +2849,8 @@ _start:
 	ld1	{v0.b}[5], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1456]
-	str	x2, [x28, #1464]
+	str	x1, [x28, #1744]
+	str	x2, [x28, #1752]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2398,8 +2866,8 @@ _start:
 	ld1	{v0.h}[3], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1472]
-	str	x2, [x28, #1480]
+	str	x1, [x28, #1760]
+	str	x2, [x28, #1768]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2415,10 +2883,10 @@ _start:
 	ld1	{v0.s}[2], [x21], #4
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1488]
-	str	x2, [x28, #1496]
+	str	x1, [x28, #1776]
+	str	x2, [x28, #1784]
 	sub	x1, x21, x20
-	str	x1, [x28, #1504]
+	str	x1, [x28, #1792]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2434,10 +2902,10 @@ _start:
 	ld1	{v0.d}[1], [x21], x5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1512]
-	str	x2, [x28, #1520]
+	str	x1, [x28, #1800]
+	str	x2, [x28, #1808]
 	sub	x1, x21, x20
-	str	x1, [x28, #1528]
+	str	x1, [x28, #1816]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2453,8 +2921,8 @@ _start:
 	ld1r	{v0.4s}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1536]
-	str	x2, [x28, #1544]
+	str	x1, [x28, #1824]
+	str	x2, [x28, #1832]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2470,10 +2938,10 @@ _start:
 	ld1r	{v0.8b}, [x21], #1
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1552]
-	str	x2, [x28, #1560]
+	str	x1, [x28, #1840]
+	str	x2, [x28, #1848]
 	sub	x1, x21, x20
-	str	x1, [x28, #1568]
+	str	x1, [x28, #1856]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2489,8 +2957,8 @@ _start:
 	ld1r	{v0.2d}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1576]
-	str	x2, [x28, #1584]
+	str	x1, [x28, #1864]
+	str	x2, [x28, #1872]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2506,8 +2974,8 @@ _start:
 	st1	{v1.h}[5], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1592]
-	str	x2, [x28, #1600]
+	str	x1, [x28, #1880]
+	str	x2, [x28, #1888]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2523,8 +2991,8 @@ _start:
 	st1	{v1.d}[1], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1608]
-	str	x2, [x28, #1616]
+	str	x1, [x28, #1896]
+	str	x2, [x28, #1904]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2540,8 +3008,8 @@ _start:
 	st1	{v1.b}[15], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1624]
-	str	x2, [x28, #1632]
+	str	x1, [x28, #1912]
+	str	x2, [x28, #1920]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2557,8 +3025,8 @@ _start:
 	fmov	v0.4s, #-2.5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1640]
-	str	x2, [x28, #1648]
+	str	x1, [x28, #1928]
+	str	x2, [x28, #1936]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2574,8 +3042,8 @@ _start:
 	fmov	v0.2s, #1.0
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1656]
-	str	x2, [x28, #1664]
+	str	x1, [x28, #1944]
+	str	x2, [x28, #1952]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2591,8 +3059,207 @@ _start:
 	fmov	v0.2d, #0.125
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1672]
-	str	x2, [x28, #1680]
+	str	x1, [x28, #1960]
+	str	x2, [x28, #1968]
+	ldr	x1, =0xbfc000003fc00000
+	ldr	x2, =0x7fc000014f32d05e
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtzs	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #1976]
+	str	x2, [x28, #1984]
+	mrs	x1, fpsr
+	str	x1, [x28, #1992]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0xbff0000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtzu	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2000]
+	str	x2, [x28, #2008]
+	mrs	x1, fpsr
+	str	x1, [x28, #2016]
+	ldr	x1, =0x3fc000003f000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtns	v0.2s, v1.2s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2024]
+	str	x2, [x28, #2032]
+	mrs	x1, fpsr
+	str	x1, [x28, #2040]
+	ldr	x1, =0x3fc000003f000000
+	ldr	x2, =0x4f9502f94f6e6b28
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtau	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2048]
+	str	x2, [x28, #2056]
+	mrs	x1, fpsr
+	str	x1, [x28, #2064]
+	ldr	x1, =0xbfe0000000000000
+	ldr	x2, =0x43d0000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtms	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2072]
+	str	x2, [x28, #2080]
+	mrs	x1, fpsr
+	str	x1, [x28, #2088]
+	ldr	x1, =0x116c23dcccccd
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtpu	v0.2s, v1.2s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2096]
+	str	x2, [x28, #2104]
+	mrs	x1, fpsr
+	str	x1, [x28, #2112]
+	ldr	x1, =0x1
+	ldr	x2, =0xc00e000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x1000000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtzs	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2120]
+	str	x2, [x28, #2128]
+	mrs	x1, fpsr
+	str	x1, [x28, #2136]
+	ldr	x1, =0xffffffff00000001
+	ldr	x2, =0x800000007fffffff
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	scvtf	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2144]
+	str	x2, [x28, #2152]
+	mrs	x1, fpsr
+	str	x1, [x28, #2160]
+	ldr	x1, =0xffffff7fffffff
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xc00000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	scvtf	v0.2s, v1.2s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2168]
+	str	x2, [x28, #2176]
+	mrs	x1, fpsr
+	str	x1, [x28, #2184]
+	ldr	x1, =0xffffffffffffffff
+	ldr	x2, =0x3
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	ucvtf	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2192]
+	str	x2, [x28, #2200]
+	mrs	x1, fpsr
+	str	x1, [x28, #2208]
+	ldr	x1, =0x1000001ffffffff
+	ldr	x2, =0x8000000100000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x800000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	ucvtf	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2216]
+	str	x2, [x28, #2224]
+	mrs	x1, fpsr
+	str	x1, [x28, #2232]
+	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0
 1:	b	1b

@@ -56,7 +56,9 @@
  *   RBIT, XTN(2); scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
- *   FNMSUB, SCVTF/UCVTF and FCVT{N,P,M,Z,A}{S,U} to/from W and X, honouring
+ *   FNMSUB, SCVTF/UCVTF and FCVT{N,P,M,Z,A}{S,U} to/from W and X, and the same
+ *   conversions on S/D elements in V registers (AdvSIMD scalar and vector
+ *   FCVT{N,P,M,Z,A}{S,U}, SCVTF/UCVTF, integer forms), honouring
  *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
  *   and accumulating FPSR flags (UFC: the host detects tininess after
  *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT*, FCCMP,

@@ -11,3 +11,8 @@ $SUDO apt-get install -y -qq cmake make gcc clang libclang-rt-14-dev \
 # Debian's arm64 kernel for examples/linux_realm and its boot test (no
 # system install: a private apt state directory, see the script).
 "$(dirname "$0")/fetch_linux.sh"
+# Debian's busybox-static (arm64) and the initramfs built from it for
+# linux_realm --initrd and ctest example_linux_realm_initramfs, which skips
+# without it: a failed fetch does not fail the setup.
+"$(dirname "$0")/fetch_busybox.sh" ||
+	echo "setup: fetch_busybox.sh failed: example_linux_realm_initramfs will be skipped"

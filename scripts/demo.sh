@@ -3,7 +3,8 @@
 # KVM does it, a 2-vCPU realm run through KVM's run loop, and real AArch64
 # guest code on the interpreter backend; and a realm that asks for an
 # attestation token (decoded and checked by tools/cca_verify.py); and a running
-# realm migrated live between two processes.
+# realm migrated live between two processes; Debian's kernel to the VFS panic
+# and, with the busybox initramfs, to a shell that runs commands and powers off.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset default >/dev/null
@@ -37,6 +38,15 @@ echo "[...]"
 grep -m1 'Kernel panic' "$log" || true
 echo "[...]"
 tail -6 "$log"
+cpio=third_party/busybox/initramfs.cpio
+if [ -s "$cpio" ]; then
+	echo "== examples/linux_realm --initrd $cpio: the same kernel with Debian's busybox-static;"
+	echo "   /init (busybox sh at EL0) runs a few commands and powers off (PSCI SYSTEM_OFF)"
+	./build/default/examples/linux_realm "$image" --initrd "$cpio" 2>&1 | tr -d '\r' >"$log" || true
+	sed -n '/Run \/init as init process/,$p' "$log"
+else
+	echo "== (no $cpio: scripts/setup.sh builds it from Debian's busybox-static; skipping the shell)"
+fi
 echo "== the field failure: the kernel migrated mid-boot into a two-CPU host whose GPT"
 echo "   invalidations stay local; its first instruction on the other CPU (README, docs/field-failures.md)"
 set +e

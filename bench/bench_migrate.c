@@ -23,7 +23,9 @@
  *
  * Usage: bench_migrate [realm_MiB (256)] [dirty_pages_per_ms (5)]
  */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,24 @@
 #define SESSION0 0x62656e6368ull
 
 static uint64_t mib, rate;
+
+/*
+ * Profiling aid: with BENCH_PERF_CTL naming perf's control FIFO (perf record
+ * --control fifo:CTL,ACK -D -1) and BENCH_PERF_PHASE one of export1,
+ * import1, export2, import2, pipe1, pipe2, perf samples only that phase.
+ */
+static void perf_mark(const char *phase, unsigned int streams, int on)
+{
+	const char *ctl = getenv("BENCH_PERF_CTL"), *want = getenv("BENCH_PERF_PHASE");
+	char name[16];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s%u", phase, streams);
+	if (!ctl || !want || strcmp(want, name) || !(f = fopen(ctl, "w")))
+		return;
+	fputs(on ? "enable\n" : "disable\n", f);
+	fclose(f);
+}
 
 static struct rmm *machine(uint64_t dram)
 {
@@ -137,77 +157,27 @@ static double aes_gcm_mem(uint64_t bytes, int enc)
 }
 
 /*
- * Records go straight into the destination, in order, or (store != NULL)
- * into host memory, to be imported later.
+ * Control records (start, layout, epoch, REC, end) and, in the downtime
+ * run, every record: straight into the destination, in order.
  */
 struct pipe {
 	struct km_dst *d;
 	uint64_t session;
 	size_t reserve;            /* granules the destination delegates ahead */
 	int started;
-	unsigned long records, bytes, pages;
-	double t_import;           /* wall seconds in the importing calls */
-	uint8_t *store;
-	size_t len, cap;
-	double t_emit;             /* wall seconds storing records */
 };
 
 static int to_dst(void *ctx, unsigned int stream, const void *rec, size_t len)
 {
 	struct pipe *p = ctx;
-	double t0 = now_s();
-	int rc = 0;
+	int rc;
 
 	(void)stream;
-	p->records++;
-	p->bytes += len;
-	p->pages += km_record_type(rec) == RMM_MIG_REC_PAGE;
-	if (p->store) {
-		if (p->len + len > p->cap)
-			return -1;
-		memcpy(p->store + p->len, rec, len);
-		p->len += len;
-		p->t_emit += now_s() - t0;
-		return 0;
-	}
-	if (!p->started) {
-		p->started = 1;
-		rc = km_import_start(p->d, p->d->h, 40, 2, p->session, rec, len);
-		if (!rc && p->reserve) {
-			double t1 = now_s();
-
-			rc = km_import_reserve(p->d, p->reserve);
-			t0 += now_s() - t1;   /* delegation ahead is not import time */
-		}
-	} else {
-		rc = km_import_record(p->d, rec, len);
-	}
-	p->t_import += now_s() - t0;
-	return rc;
-}
-
-/*
- * CPU seconds per byte the host spends keeping records (a memcpy of each
- * from the hot NS output buffer into a store faulted in beforehand),
- * measured apart: a thread CPU clock read per record would cost as much as
- * the copy and land half inside the export's own time.
- */
-static double store_cost(size_t bytes)
-{
-	static uint8_t ring[64 * RMM_MIG_PAGE_RECORD];
-	uint8_t *st = malloc(bytes);
-	double c0;
-
-	if (!st)
-		return 0;
-	memset(st, 0, bytes);
-	memset(ring, 0x33, sizeof(ring));
-	c0 = cpu_s();
-	for (size_t off = 0; off + RMM_MIG_PAGE_RECORD <= bytes; off += RMM_MIG_PAGE_RECORD)
-		memcpy(st + off, ring + off % sizeof(ring), RMM_MIG_PAGE_RECORD);
-	c0 = cpu_s() - c0;
-	free(st);
-	return c0 / (double)bytes;
+	if (p->started)
+		return km_import_record(p->d, rec, len);
+	p->started = 1;
+	rc = km_import_start(p->d, p->d->h, 40, 2, p->session, rec, len);
+	return rc || !p->reserve ? rc : km_import_reserve(p->d, p->reserve);
 }
 
 struct world {
@@ -217,18 +187,25 @@ struct world {
 	struct kvm_vcpu v;
 };
 
+/* Each machine: the realm (or its copy), RTTs, and per stream a host pool
+ * holding its record buffer (a VMM's send or receive buffer). */
+static uint64_t dram_of(uint64_t bytes)
+{
+	return 2 * bytes + (256ull << 20);
+}
+
 static int build(struct world *w, uint64_t bytes, uint64_t session)
 {
 	uint8_t *img = malloc(bytes), kf[32], kb[32];
 
-	w->src = machine(2 * bytes + (64ull << 20));
-	w->dst = machine(2 * bytes + (64ull << 20));
+	w->src = machine(dram_of(bytes));
+	w->dst = machine(dram_of(bytes));
 	if (!img || !w->src || !w->dst)
 		return -1;
 	for (uint64_t i = 0; i < bytes / 8; i++)
 		((uint64_t *)img)[i] = i * 0x9e3779b97f4a7c15ull + 1;
-	kh_init(&w->hs, w->src, 0x80000000ull, 2 * bytes + (64ull << 20));
-	kh_init(&w->hd, w->dst, 0x80000000ull, 2 * bytes + (64ull << 20));
+	kh_init(&w->hs, w->src, 0x80000000ull, dram_of(bytes));
+	kh_init(&w->hd, w->dst, 0x80000000ull, dram_of(bytes));
 	if (kh_realm_create(&w->hs, &w->r, 40, RMI_HASH_SHA_256, 1) ||
 	    kh_populate(&w->hs, &w->r, 0, img, bytes, 0) ||
 	    kh_vcpu_create(&w->hs, &w->r, &w->v, 0, 1, 0) || kh_activate(&w->hs, &w->r))
@@ -253,47 +230,142 @@ static void unbuild(struct world *w)
 
 /* ---- 2, 3, 4: throughput ---- */
 
+/*
+ * One stream: its CPU (the stream's index), its host pools on both
+ * machines, its pages, and its NS rings of 64 records: 'out' on the source
+ * (EXPORT_PAGES writes there), 'in' on the destination (IMPORT reads
+ * there). Between the phases the records wait in 'store', host memory (the
+ * network). Timed: the export and import calls only (one thread CPU clock
+ * read per call of 64 pages); the host's copies between rings and store
+ * are not the RMM's.
+ */
 struct side {
+	struct kvm_host hs, hd;
 	struct km_src s;
 	struct km_dst d;
-	struct kvm_host h, hd;
-	struct pipe p;
-	uint64_t *ipas;
-	size_t n, from;            /* pages; where this stream's page records start in store */
-	double t, c;               /* wall and CPU seconds of the timed phase */
+	const uint64_t *ipas;
+	size_t n;
+	uint64_t out, in;          /* NS rings */
+	uint8_t *store;
+	size_t len, cap;           /* bytes of records in store */
+	struct world *w;
+	double t, c;               /* wall and CPU seconds in the timed calls */
+	double t_all;              /* wall seconds of the whole phase */
 	int rc;
 };
+
+/* A run of contiguous host pages, touched (the host's own page faults are
+ * not the RMM's). */
+static uint64_t host_run(struct kvm_host *h, uint64_t bytes)
+{
+	uint64_t pa = h->next, n = (bytes + 4095) & ~4095ull;
+
+	if (h->next + n > h->end)
+		return 0;
+	h->next += n;
+	memset(rmm_ns_ptr(h->rmm, pa), 0xa5, n);
+	return pa;
+}
+
+static void pin(unsigned int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
 
 static void *export_side(void *arg)
 {
 	struct side *sd = arg;
-	double t0 = now_s(), c0 = cpu_s();
+	const uint8_t *o = rmm_ns_ptr(sd->w->src, sd->out);
+	double t0 = now_s(), t1, c1;
 
-	sd->rc = km_export_pages(&sd->s, sd->h.cpu, sd->ipas, sd->n);
-	sd->t = now_s() - t0;
-	sd->c = cpu_s() - c0;
+	pin(sd->hs.cpu);
+	sd->rc = 0;
+	for (size_t k = 0; k < sd->n && !sd->rc; k += RMM_MIG_BATCH_MAX) {
+		size_t cnt = sd->n - k < RMM_MIG_BATCH_MAX ? sd->n - k : RMM_MIG_BATCH_MAX;
+		uint64_t len;
+
+		t1 = now_s();
+		c1 = cpu_s();
+		sd->rc = km_export_pages_at(&sd->s, sd->hs.cpu, sd->ipas + k, cnt, sd->out, &len);
+		sd->c += cpu_s() - c1;
+		sd->t += now_s() - t1;
+		if (sd->rc || sd->len + len > sd->cap)
+			sd->rc = -1;
+		else
+			memcpy(sd->store + sd->len, o, len);
+		sd->len += len;
+	}
+	sd->t_all = now_s() - t0;
 	return NULL;
 }
 
 static void *import_side(void *arg)
 {
 	struct side *sd = arg;
-	double t0 = now_s(), c0 = cpu_s();
-	size_t off = sd->from;
+	uint8_t *i = rmm_ns_ptr(sd->w->dst, sd->in);
+	double t0 = now_s(), t1, c1;
+	size_t off = 0;
 
+	pin(sd->hd.cpu);
 	sd->rc = 0;
-	while (off < sd->p.len && !sd->rc) {
-		size_t n = km_record_len(sd->p.store + off, sd->p.len - off);
+	while (off < sd->len && !sd->rc) {
+		size_t len = 0, k = 0, n;
 
-		sd->rc = n ? km_import_record(sd->p.d, sd->p.store + off, n) : -1;
-		off += n;
+		/* receive up to 64 records into the ring */
+		while (k < RMM_MIG_BATCH_MAX && (n = km_record_len(sd->store + off + len,
+								   sd->len - off - len)) != 0) {
+			len += n;
+			k++;
+		}
+		if (!len) {
+			sd->rc = -1;
+			break;
+		}
+		memcpy(i, sd->store + off, len);
+		off += len;
+		t1 = now_s();
+		c1 = cpu_s();
+		sd->rc = km_import_batch(&sd->d, sd->in, len);
+		sd->c += cpu_s() - c1;
+		sd->t += now_s() - t1;
 	}
-	sd->t = now_s() - t0;
+	sd->t_all = now_s() - t0;
+	return NULL;
+}
+
+/* Export a batch, copy its records to the destination's ring (the
+ * transport), import them; all timed, the copy included. */
+static void *pipeline_side(void *arg)
+{
+	struct side *sd = arg;
+	const uint8_t *o = rmm_ns_ptr(sd->w->src, sd->out);
+	uint8_t *i = rmm_ns_ptr(sd->w->dst, sd->in);
+	double t0, c0;
+
+	pin(sd->hs.cpu);
+	t0 = now_s();
+	c0 = cpu_s();
+	sd->rc = 0;
+	for (size_t k = 0; k < sd->n && !sd->rc; k += RMM_MIG_BATCH_MAX) {
+		size_t cnt = sd->n - k < RMM_MIG_BATCH_MAX ? sd->n - k : RMM_MIG_BATCH_MAX;
+		uint64_t len;
+
+		sd->rc = km_export_pages_at(&sd->s, sd->hs.cpu, sd->ipas + k, cnt, sd->out, &len);
+		if (!sd->rc) {
+			memcpy(i, o, len);
+			sd->rc = km_import_batch(&sd->d, sd->in, len);
+		}
+	}
+	sd->t = sd->t_all = now_s() - t0;
 	sd->c = cpu_s() - c0;
 	return NULL;
 }
 
-static void run_sides(struct side *sd, unsigned int streams, void *(*fn)(void *), double *wall)
+static double run_sides(struct side *sd, unsigned int streams, void *(*fn)(void *))
 {
 	pthread_t t[2];
 	double t0 = now_s();
@@ -302,90 +374,105 @@ static void run_sides(struct side *sd, unsigned int streams, void *(*fn)(void *)
 		pthread_create(&t[s], NULL, fn, &sd[s]);
 	for (unsigned int s = 0; s < streams; s++)
 		pthread_join(t[s], NULL);
-	*wall = now_s() - t0;
-}
-
-/* The second stream's importer: its own host pages and CPU, the same realm. */
-static int dst2(struct side *sd, const struct km_dst *d, const struct world *w, uint64_t pool,
-		size_t reserve)
-{
-	sd->d = *d;
-	kh_init(&sd->hd, w->dst, w->hd.end, pool);
-	sd->hd.cpu = 1;
-	sd->d.h = &sd->hd;
-	sd->d.in = kh_alloc(&sd->hd);
-	kh_alloc(&sd->hd);
-	kh_alloc(&sd->hd);
-	sd->d.grans = kh_alloc(&sd->hd);
-	sd->d.spare = 0;
-	sd->d.pool = NULL;
-	sd->d.npool = 0;
-	return km_import_reserve(&sd->d, reserve);
+	return now_s() - t0;
 }
 
 static double cold_enc, cold_dec;
+static double wall1[3];   /* one stream's wall GB/s: export, import, pipeline */
 
-static void line(const char *what, double bytes, double wall, double cpu, double limit,
-		 const char *limit_what, double cold)
+/*
+ * A figure: GB/s of page contents by the wall clock over the whole phase
+ * (the host's copies included), CPU seconds per GB in the timed calls
+ * (every stream's together) and GB per CPU second against the limit; with
+ * two streams also each thread's CPU s/GB and share of the wall clock it
+ * ran (1.00: never descheduled), and the speedup over one stream.
+ */
+static void line(const char *what, unsigned int streams, const struct side *sd, double bytes,
+		 double wall, double limit, const char *limit_what, double cold, int which)
 {
-	printf("%-44s %6.2f GB/s  %5.3f CPU s/GB  (%.2f x %s %.2f GB/s per CPU s", what,
-	       bytes / wall / 1e9, cpu / bytes * 1e9, bytes / cpu / 1e9 / limit, limit_what, limit);
+	double cpu = 0;
+
+	for (unsigned int s = 0; s < streams; s++)
+		cpu += sd[s].c;
+	printf("%-36s %5.2f GB/s %6.3f CPU s/GB  %.2f x %s %.2f GB/s", what, bytes / wall / 1e9,
+	       cpu / bytes * 1e9, bytes / cpu / 1e9 / limit, limit_what, limit);
 	if (cold > 0)
-		printf("; %.2f x it on cold memory", bytes / cpu / 1e9 / cold);
-	printf(")\n");
+		printf(" (%.2f x cold %.2f)", bytes / cpu / 1e9 / cold, cold);
+	printf("\n");
+	if (streams == 1) {
+		wall1[which] = bytes / wall / 1e9;
+		return;
+	}
+	printf("%-36s", "");
+	for (unsigned int s = 0; s < streams; s++)
+		printf(" thread %u: %.3f CPU s/GB, ran %.2f;", s,
+		       sd[s].c / ((double)sd[s].n * 4096) * 1e9, sd[s].t > 0 ? sd[s].c / sd[s].t : 0);
+	if (wall1[which] > 0)
+		printf(" wall %.2f x one stream", bytes / wall / 1e9 / wall1[which]);
+	printf("\n");
 }
 
 /*
- * stored: export every page into host memory (timed), then import them
- * (timed); else export straight into import. Both then finish the session
- * (epoch, pause, REC, end, commit), which checks every record arrived.
+ * pipeline == 0: export every page into the source's NS buffers (timed),
+ * copy them to the destination's (untimed: the network), import them
+ * (timed). pipeline == 1: export, copy and import batch by batch on the
+ * same thread (timed together). Both then finish the session (epoch,
+ * pause, REC, end, commit), which checks that every record arrived.
  */
-static int throughput(unsigned int streams, int stored, double enc, double dec)
+static int throughput(unsigned int streams, int pipeline, double enc, double dec)
 {
 	struct world w;
 	struct side sd[2];
-	struct km_dst d;
-	uint64_t bytes = mib << 20, n = bytes / 4096, session = SESSION0 + streams + 2 * stored;
-	uint64_t pool1 = bytes / 2 + (16ull << 20), ipa = 0, cnt;
-	uint64_t *ipas = malloc(n * sizeof(*ipas));
-	double t_exp = 0, t_imp = 0, c_exp = 0, c_imp = 0, w_exp, w_imp = 0;
-	size_t per = (streams > 1 ? n / 2 : n) + 64;
+	struct pipe p;
+	uint64_t bytes = mib << 20, n = bytes / 4096, session = SESSION0 + streams + 2 * pipeline;
+	uint64_t ipa = 0, cnt, *ipas = malloc((n + 512) * sizeof(*ipas)), part;
+	size_t per = (streams > 1 ? n / 2 : n) + 64, cap = per * RMM_MIG_PAGE_RECORD + (1u << 20);
+	double wall;
 	char what[96];
 
 	memset(&w, 0, sizeof(w));
 	memset(sd, 0, sizeof(sd));
-	memset(&d, 0, sizeof(d));
 	if (!ipas || build(&w, bytes, session))
 		return -1;
-	d.h = &w.hd;
-	/* the destination imports on the same CPUs; its pool is split too */
-	w.hs.end -= pool1;
-	w.hd.end -= pool1;
+	/* each stream's pools: the top of each machine's DRAM, split */
+	part = (per * 4096 + (64ull << 20)) & ~4095ull;
 	for (unsigned int s = 0; s < streams; s++) {
-		sd[s].h = w.hs;
-		if (s)
-			kh_init(&sd[s].h, w.src, w.hs.end, pool1);
-		sd[s].h.cpu = s;
-		sd[s].p.d = s ? &sd[s].d : &d;
-		sd[s].p.session = session;
-		sd[s].p.reserve = s ? 0 : per;
-		sd[s].p.started = s ? 1 : 0;
-		if (stored) {
-			sd[s].p.cap = per * RMM_MIG_PAGE_RECORD + (1u << 20);
-			sd[s].p.store = malloc(sd[s].p.cap);
-			if (!sd[s].p.store)
-				return -1;
-			/* touch it: the host's page faults are not the RMM's */
-			memset(sd[s].p.store, 0, sd[s].p.cap);
-		}
-		if (km_src_init(&sd[s].s, s ? &sd[s].h : &w.hs, &w.r, to_dst, &sd[s].p))
+		uint64_t top = w.hs.end - (uint64_t)(streams - s) * part;
+
+		kh_init(&sd[s].hs, w.src, top, part);
+		kh_init(&sd[s].hd, w.dst, top, part);
+		sd[s].hs.cpu = sd[s].hd.cpu = s;
+		sd[s].w = &w;
+		sd[s].out = host_run(&sd[s].hs, RMM_MIG_BATCH_MAX * RMM_MIG_PAGE_RECORD);
+		sd[s].in = host_run(&sd[s].hd, RMM_MIG_BATCH_MAX * RMM_MIG_PAGE_RECORD);
+		sd[s].cap = pipeline ? 0 : cap;
+		sd[s].store = pipeline ? NULL : malloc(cap);
+		if (!sd[s].out || !sd[s].in || (!pipeline && !sd[s].store))
 			return -1;
+		if (sd[s].store)
+			memset(sd[s].store, 0xa5, cap);
 	}
+	w.hs.end -= streams * part;
+	w.hd.end -= streams * part;
+	memset(&p, 0, sizeof(p));
+	p.d = &sd[0].d;
+	p.session = session;
+	for (unsigned int s = 0; s < streams; s++)
+		if (km_src_init(&sd[s].s, s ? &sd[s].hs : &w.hs, &w.r, to_dst, &p))
+			return -1;
+	sd[0].d.h = &sd[0].hd;
 	if (km_export_start(&sd[0].s, session) || km_export_layout(&sd[0].s))
 		return -1;
-	sd[0].from = sd[0].p.len;
-	if (streams > 1 && !stored && dst2(&sd[1], &d, &w, pool1, n / 2 + 64))
-		return -1;
+	/* the second stream's importer: its own host, CPU and granules, the same realm */
+	if (streams > 1) {
+		sd[1].d = sd[0].d;
+		sd[1].d.h = &sd[1].hd;
+		sd[1].d.in = kh_alloc(&sd[1].hd);
+		sd[1].d.grans = kh_alloc(&sd[1].hd);
+		sd[1].d.spare = 0;
+		sd[1].d.pool = NULL;
+		sd[1].d.npool = 0;
+	}
 	while (ipa < (1ull << 39)) {
 		if (rmm_mig_export_dirty(w.src, 0, w.r.rd, ipa, sd[0].s.list, &cnt, &ipa, NULL))
 			return -1;
@@ -399,69 +486,60 @@ static int throughput(unsigned int streams, int stored, double enc, double dec)
 		sd[0].n -= sd[1].n;
 		sd[1].ipas = ipas + sd[0].n;
 	}
-	run_sides(sd, streams, export_side, &w_exp);
-	for (unsigned int s = 0; s < streams; s++) {
-		if (sd[s].rc)
+	/* the destination delegates its granules ahead, as a VMM preparing memory */
+	for (unsigned int s = 0; s < streams; s++)
+		if (km_import_reserve(&sd[s].d, sd[s].n + 64))
 			return -1;
-		t_exp = sd[s].t - sd[s].p.t_emit - sd[s].p.t_import > t_exp ?
-				sd[s].t - sd[s].p.t_emit - sd[s].p.t_import : t_exp;
-		/* the pipeline's CPU time is the thread's, both sides together */
-		c_exp += sd[s].c - (stored ? (double)sd[s].p.len * store_cost(sd[s].p.len) : 0);
-		t_imp = sd[s].p.t_import > t_imp ? sd[s].p.t_import : t_imp;
-	}
-	if (stored) {
-		/* start and layout records first, untimed; then the pages */
-		uint8_t *st = sd[0].p.store;
-		size_t len = sd[0].p.len, off = 0;
-
-		sd[0].p.store = NULL;
-		while (off < sd[0].from) {
-			size_t l = km_record_len(st + off, sd[0].from - off);
-
-			if (!l || to_dst(&sd[0].p, 0, st + off, l))
-				return -1;
-			off += l;
-		}
-		sd[0].p.store = st;
-		sd[0].p.len = len;
-		if (streams > 1 && dst2(&sd[1], &d, &w, pool1, n / 2 + 64))
-			return -1;
-		run_sides(sd, streams, import_side, &w_imp);
-		t_imp = c_imp = 0;
-		for (unsigned int s = 0; s < streams; s++) {
+	if (pipeline) {
+		perf_mark("pipe", streams, 1);
+		wall = run_sides(sd, streams, pipeline_side);
+		perf_mark("pipe", streams, 0);
+		for (unsigned int s = 0; s < streams; s++)
 			if (sd[s].rc)
 				return -1;
-			t_imp = sd[s].t > t_imp ? sd[s].t : t_imp;
-			c_imp += sd[s].c;
-			free(sd[s].p.store);
-			sd[s].p.store = NULL;
-		}
+		snprintf(what, sizeof(what), "%u stream%s: export+copy+import", streams,
+			 streams > 1 ? "s" : "");
+		line(what, streams, sd, (double)bytes, wall, 1.0 / (1.0 / enc + 1.0 / dec), "enc+dec",
+		     1.0 / (1.0 / cold_enc + 1.0 / cold_dec), 2);
+	} else {
+		perf_mark("export", streams, 1);
+		wall = run_sides(sd, streams, export_side);
+		perf_mark("export", streams, 0);
+		for (unsigned int s = 0; s < streams; s++)
+			if (sd[s].rc)
+				return -1;
+		snprintf(what, sizeof(what), "%u stream%s: export %llu MiB", streams,
+			 streams > 1 ? "s" : "", (unsigned long long)mib);
+		line(what, streams, sd, (double)bytes, wall, enc, "encrypt", cold_enc, 0);
+		if (streams == 1)
+			printf("%-38s %6.1f B   (DATA page record %u B; %lu records for %llu pages)\n",
+			       "  wire bytes per page beyond 4 KiB",
+			       (double)sd[0].len / (double)sd[0].n - 4096.0, RMM_MIG_PAGE_RECORD,
+			       sd[0].s.records, (unsigned long long)sd[0].n);
+		for (unsigned int s = 0; s < streams; s++)
+			sd[s].t = sd[s].c = 0;
+		perf_mark("import", streams, 1);
+		wall = run_sides(sd, streams, import_side);
+		perf_mark("import", streams, 0);
+		for (unsigned int s = 0; s < streams; s++)
+			if (sd[s].rc)
+				return -1;
+		snprintf(what, sizeof(what), "%u stream%s: import %llu MiB", streams,
+			 streams > 1 ? "s" : "", (unsigned long long)mib);
+		line(what, streams, sd, (double)bytes, wall, dec, "decrypt", cold_dec, 1);
 	}
 	if (km_export_epoch(&sd[0].s) || km_export_pause(&sd[0].s) ||
 	    km_export_recs(&sd[0].s, &w.v, 1) || km_export_round(&sd[0].s, 0, NULL) ||
-	    km_export_end(&sd[0].s) || km_import_commit(&d))
+	    km_export_end(&sd[0].s) || km_import_commit(&sd[0].d))
 		return -1;
-	if (stored) {
-		snprintf(what, sizeof(what), "%u stream%s: export %llu MiB", streams,
-			 streams > 1 ? "s" : "", (unsigned long long)mib);
-		line(what, (double)bytes, t_exp, c_exp, enc, "encrypt", cold_enc);
-		snprintf(what, sizeof(what), "%u stream%s: import %llu MiB", streams,
-			 streams > 1 ? "s" : "", (unsigned long long)mib);
-		line(what, (double)bytes, t_imp, c_imp, dec, "decrypt", cold_dec);
-	} else {
-		double serial = 1.0 / (1.0 / enc + 1.0 / dec);
-
-		snprintf(what, sizeof(what), "%u stream%s: export+import pipeline", streams,
-			 streams > 1 ? "s" : "");
-		line(what, (double)bytes, w_exp, c_exp, serial, "enc+dec",
-		     1.0 / (1.0 / cold_enc + 1.0 / cold_dec));
-	}
-	if (streams == 1 && stored)
-		printf("%-44s %7.1f B   (DATA page record %u B; %lu records for %lu pages)\n",
-		       "wire bytes per page beyond its 4 KiB",
-		       (double)sd[0].p.bytes / (double)sd[0].p.pages - 4096.0, RMM_MIG_PAGE_RECORD,
-		       sd[0].p.records, sd[0].p.pages);
+	free(sd[1].d.pool);
+	free(sd[0].store);
+	free(sd[1].store);
 	free(ipas);
+	kh_fini(&sd[0].hs);
+	kh_fini(&sd[0].hd);
+	kh_fini(&sd[1].hs);
+	kh_fini(&sd[1].hd);
 	unbuild(&w);
 	return 0;
 }
@@ -574,8 +652,8 @@ int main(int argc, char **argv)
 	cold_dec = aes_gcm_mem(mib << 20, 0);
 	printf("%-44s %6.2f GB/s\n", "  encrypt reading pages from cold memory", cold_enc);
 	printf("%-44s %6.2f GB/s\n", "  decrypt writing pages into cold memory", cold_dec);
-	if (throughput(1, 1, enc, dec) || throughput(2, 1, enc, dec) ||
-	    throughput(1, 0, enc, dec) || throughput(2, 0, enc, dec) || downtime()) {
+	if (throughput(1, 0, enc, dec) || throughput(2, 0, enc, dec) ||
+	    throughput(1, 1, enc, dec) || throughput(2, 1, enc, dec) || downtime()) {
 		fprintf(stderr, "bench_migrate: failed\n");
 		return 1;
 	}

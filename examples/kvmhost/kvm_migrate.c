@@ -103,7 +103,13 @@ int km_export_layout(struct km_src *s)
 	return 0;
 }
 
-int km_export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n)
+/*
+ * Export 'n' pages on 'stream': into s->out, each batch handed to the
+ * emitter (at == 0), or written one after another from NS address 'at'
+ * (*len bytes so far; the caller provides n records of room).
+ */
+static int export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n,
+			uint64_t at, uint64_t *total)
 {
 	struct kvm_host *h = s->h;
 	size_t i = 0;
@@ -113,10 +119,15 @@ int km_export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas,
 
 		if (rmm_host_write(h->rmm, s->list, ipas + i, cnt * 8))
 			return -1;
-		ret = rmm_mig_export_pages(h->rmm, h->cpu, s->r->rd, stream, s->list, cnt, s->out,
-					   &done, &len);
-		if (emit_out(s, stream, len))
+		ret = rmm_mig_export_pages(h->rmm, h->cpu, s->r->rd, stream, s->list, cnt,
+					   at ? at + *total : s->out, &done, &len);
+		if (at) {
+			*total += len;
+			s->records += done;   /* at most: UNASSIGNED entries have no record */
+			s->bytes += len;
+		} else if (emit_out(s, stream, len)) {
 			return -1;
+		}
 		s->pages += done;
 		i += done;
 		if (ret == RMI_SUCCESS)
@@ -135,6 +146,18 @@ int km_export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas,
 		return fail(h, &s->status, "MIG_EXPORT_PAGES", ret);
 	}
 	return 0;
+}
+
+int km_export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n)
+{
+	return export_pages(s, stream, ipas, n, 0, NULL);
+}
+
+int km_export_pages_at(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n,
+		       uint64_t at, uint64_t *len)
+{
+	*len = 0;
+	return at ? export_pages(s, stream, ipas, n, at, len) : -1;
 }
 
 int km_export_round(struct km_src *s, unsigned int stream, unsigned long *sent)
@@ -278,7 +301,7 @@ int km_import_start(struct km_dst *d, struct kvm_host *h, unsigned int ipa_bits,
 	return 0;
 }
 
-static int import_rec(struct km_dst *d)
+static int import_rec(struct km_dst *d, uint64_t in)
 {
 	struct kvm_host *h = d->h;
 	struct kvm_vcpu *v = &d->vcpus[d->nvcpu];
@@ -299,7 +322,7 @@ static int import_rec(struct km_dst *d)
 	for (unsigned int i = 0; i < d->r.aux_count; i++)
 		if (!(p->aux[i] = v->aux[i] = kh_alloc_delegated(h)))
 			return -1;
-	ret = rmm_mig_import_rec(h->rmm, h->cpu, d->r.rd, v->rec, v->params, d->in);
+	ret = rmm_mig_import_rec(h->rmm, h->cpu, d->r.rd, v->rec, v->params, in);
 	if (ret != RMI_SUCCESS) {
 		kh_undelegate_free(h, v->rec);
 		for (unsigned int i = 0; i < d->r.aux_count; i++)
@@ -334,7 +357,7 @@ int km_import_record(struct km_dst *d, const void *rec, size_t len)
 	memcpy(rmm_ns_ptr(h->rmm, d->in), rec, len);
 	d->records++;
 	if (km_record_type(rec) == RMM_MIG_REC_REC)
-		return import_rec(d);
+		return import_rec(d, d->in);
 	for (;;) {
 		if (!d->spare && d->npool)
 			d->spare = d->pool[--d->npool];
@@ -355,6 +378,56 @@ int km_import_record(struct km_dst *d, const void *rec, size_t len)
 			return -1;
 		d->rtts++;
 	}
+}
+
+int km_import_batch(struct km_dst *d, uint64_t pa, size_t len)
+{
+	struct kvm_host *h = d->h;
+	const uint8_t *p = rmm_ns_ptr(h->rmm, pa);
+	uint64_t *list = rmm_ns_ptr(h->rmm, d->grans);
+	size_t off = 0;
+
+	while (off < len) {
+		uint64_t ret, done, used, in_len = 0, at = 0;
+		unsigned int k = 0;
+		size_t o = off, n;
+
+		if (km_record_type(p + off) == RMM_MIG_REC_REC) {
+			n = km_record_len(p + off, len - off);
+			if (!n || import_rec(d, pa + off))
+				return -1;
+			d->records++;
+			off += n;
+			continue;
+		}
+		/* up to 64 records, none of them a REC record */
+		while (k < RMM_MIG_BATCH_MAX && o < len && km_record_type(p + o) != RMM_MIG_REC_REC) {
+			n = km_record_len(p + o, len - o);
+			if (!n)
+				return -1;
+			o += n;
+			k++;
+		}
+		/* as many granules as the batch may need, from the pool's top */
+		if (d->npool < k && km_import_reserve(d, k - d->npool + RMM_MIG_BATCH_MAX))
+			return -1;
+		for (unsigned int j = 0; j < k; j++)
+			list[j] = d->pool[d->npool - 1 - j];
+		ret = rmm_mig_import(h->rmm, h->cpu, d->r.rd, pa + off, k, d->grans, &done, &used,
+				     &in_len, &at);
+		d->npool -= used;
+		d->records += done;
+		off += in_len;
+		if (ret == RMI_SUCCESS)
+			continue;
+		if (RMI_RETURN_STATUS(ret) != RMI_ERROR_RTT)
+			return fail(h, &d->status, "MIG_IMPORT", ret);
+		if (kh_create_rtt_levels(h, &d->r, at, (int)RMI_RETURN_INDEX(ret),
+					 (int)RMI_RETURN_INDEX(ret) + 1) < 0)
+			return -1;
+		d->rtts++;
+	}
+	return 0;
 }
 
 int km_import_commit(struct km_dst *d)

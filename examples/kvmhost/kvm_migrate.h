@@ -34,6 +34,11 @@ int km_export_start(struct km_src *s, uint64_t session);
 int km_export_layout(struct km_src *s);
 /* Export the given pages on 'stream' (unfolding blocks as needed). */
 int km_export_pages(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n);
+/* The same, the records written one after another from NS address 'at'
+ * (room for n page records), no emitter: a VMM exporting straight into its
+ * send buffer. *len: bytes written. */
+int km_export_pages_at(struct km_src *s, unsigned int stream, const uint64_t *ipas, size_t n,
+		       uint64_t at, uint64_t *len);
 /* One round: every page DIRTY lists, in batches, on 'stream'. *sent: pages. */
 int km_export_round(struct km_src *s, unsigned int stream, unsigned long *sent);
 int km_export_epoch(struct km_src *s);
@@ -65,6 +70,11 @@ struct km_dst {
 int km_import_start(struct km_dst *d, struct kvm_host *h, unsigned int ipa_bits, uint16_t vmid,
 		    uint64_t session, const void *rec, size_t len);
 int km_import_record(struct km_dst *d, const void *rec, size_t len);
+/* Records already in the destination's NS memory at [pa, pa + len) (where
+ * the VMM received them), imported up to 64 per call with granules from the
+ * pool (delegating more when it runs short); REC records through
+ * IMPORT_REC. */
+int km_import_batch(struct km_dst *d, uint64_t pa, size_t len);
 /* Delegate n granules ahead of the pages, as a VMM that prepares memory
  * before the stream arrives; unused ones are undelegated by commit. */
 int km_import_reserve(struct km_dst *d, size_t n);

@@ -107,7 +107,8 @@ RMM_API int rmm_mig_key_install(struct rmm *rmm, uint64_t session, unsigned int 
 				const uint8_t key[32]);
 
 /* Nonce audit (instances created with RMM_CFG_MIG_AUDIT): the number of
- * GCM encryptions made and how many reused a (key, nonce) pair. */
+ * GCM encryptions made and how many reused a (key, nonce) pair (both 0 on
+ * other instances). */
 #define RMM_CFG_MIG_AUDIT (1u << 8)
 RMM_API void rmm_mig_audit(struct rmm *rmm, uint64_t *encryptions, uint64_t *reuses);
 

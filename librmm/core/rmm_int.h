@@ -117,7 +117,10 @@ struct rmm {
 	struct granule *gran;        /* one per DRAM granule */
 	struct rmm_cpu *cpus;
 	uint64_t feat0;              /* RmiFeatureRegister0 */
-	_Atomic uint64_t seq;        /* global event order */
+	/* global event order: a cache line of its own (every granule state
+	 * change adds to it; the fields above are read by every lookup) */
+	_Atomic uint64_t seq __attribute__((aligned(64)));
+	uint8_t seq_pad[56];
 	/* checking mode (RMM_CFG_TLB_CHECK): per granule, its last PAS change
 	 * (to or from UNDELEGATED) as a history slot, kept however many other
 	 * changes followed, so that a missing GPT invalidation can always be
@@ -187,6 +190,13 @@ int ns_read(struct call *c, uint64_t pa, void *dst, size_t len);
 /* Copy to NS memory (RecRun.exit) within one granule; locks it likewise.
  * 0, or -1 if it is not in the NS PAS. */
 int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len);
+/* The RMM's pointer to NS byte 'pa' for writing in place up to the end of
+ * its granule: the granule is locked (*g; innermost, as for ns_write) and
+ * UNDELEGATED until granule_unlock(*g). NULL (nothing locked) if pa is
+ * outside DRAM or not in the NS PAS. The host may read and write the same
+ * bytes meanwhile: write only what it may see (ciphertext, results). */
+struct granule;
+void *ns_map_lock(struct rmm *rmm, uint64_t pa, struct granule **g);
 
 struct rmm_vcpu_ops;
 

@@ -68,6 +68,13 @@ static inline uint8_t granule_state_peek(const struct granule *g)
 	return __atomic_load_n(&g->state, __ATOMIC_RELAXED);
 }
 
+/* Take the lock if it is free now: true if taken. Never waits, so it may be
+ * taken against the lock order. */
+static inline bool granule_trylock(struct granule *g)
+{
+	return !atomic_exchange_explicit(&g->lock, 1, memory_order_acquire);
+}
+
 static inline void granule_unlock(struct granule *g)
 {
 	atomic_store_explicit(&g->lock, 0, memory_order_release);

@@ -9,8 +9,9 @@
  * (try-acquire, never waited for, so it takes no place in the lock order);
  * commands that need every stream idle (EPOCH, END, ABORT, COMMIT) take all
  * flags under the RD lock. A stream's seq is protected by its flag; the
- * epoch changes only while all flags are held. dirty/fresh/layout_n are
- * atomic.
+ * epoch changes only while all flags are held. A stream's fresh count is
+ * its flag's too (summed by mig_fresh with every flag held). dirty and
+ * layout_n are atomic.
  */
 #ifndef RMM_MIG_H
 #define RMM_MIG_H
@@ -23,11 +24,12 @@ struct rec;
 struct rmm_vcpu;
 struct rmm_vcpu_exit;
 
+/* One stream: a cache line of its own, so streams on two CPUs share none. */
 struct mig_stream {
 	uint64_t seq;             /* records sent (source) / applied (destination) */
+	uint64_t fresh;           /* pages exported / imported the first time on it */
 	_Atomic uint8_t busy;
-	uint8_t pad[7];
-};
+} __attribute__((aligned(64)));
 
 struct mig_session {
 	_Atomic uint8_t state;    /* enum rmm_mig_state */
@@ -41,7 +43,6 @@ struct mig_session {
 	uint8_t binding[16];
 	uint32_t num_recs, recs_done;     /* RECs exported / imported (RD lock) */
 	_Atomic uint64_t dirty;           /* source: exported pages written since */
-	_Atomic uint64_t fresh;           /* pages exported / imported the first time */
 	_Atomic uint64_t layout_n;        /* layout entries sent / applied */
 	uint64_t layout_cursor;           /* source: next IPA for EXPORT_LAYOUT */
 	struct mig_stream st[RMM_MIG_STREAMS];
@@ -58,6 +59,17 @@ struct mig_session {
 
 #define DESC_S2AP_W (1ull << 7)
 
+/* Pages exported / imported the first time, over every stream (the caller
+ * holds every stream's flag). */
+static inline uint64_t mig_fresh(const struct mig_session *m)
+{
+	uint64_t n = 0;
+
+	for (unsigned int s = 0; s < RMM_MIG_STREAMS; s++)
+		n += m->st[s].fresh;
+	return n;
+}
+
 static inline unsigned int mig_state_get(const struct mig_session *m)
 {
 	return atomic_load_explicit(&m->state, memory_order_acquire);
@@ -72,13 +84,19 @@ int mig_key_take(struct rmm *rmm, uint64_t session, unsigned int dir, uint8_t ke
 /* Put a key back (a session start that failed after taking it). */
 void mig_key_untake(struct rmm *rmm, uint64_t session, unsigned int dir);
 void mig_key_commit(struct rmm *rmm, uint64_t session);
-/* A CPU's cached AES-GCM context (used only by calls on that CPU). */
+/* A CPU's cached AES-GCM context and nonce block (used only by calls on
+ * that CPU; a cache line of its own, so streams on two CPUs share none). */
 struct mig_cpu {
 	void *ctx;        /* EVP_CIPHER_CTX */
 	uint64_t kid;     /* key it holds (0: none) */
 	int enc;
-};
+	uint64_t nonce, nonce_end;  /* next nonce of this CPU's block; its end */
+} __attribute__((aligned(64)));
 struct mig_cpu *mig_cpu_of(struct rmm *rmm, unsigned int cpu);
+/* The next nonce for an encryption on 'cpu': from the CPU's block of
+ * MIG_NONCE_BLOCK, taken from the instance counter when it runs out. */
+#define MIG_NONCE_BLOCK 64u
+uint64_t mig_nonce_next(struct rmm *rmm, unsigned int cpu);
 void mig_audit_use(struct rmm *rmm, const uint8_t key[32], const uint8_t iv[12]);
 
 /* --- records (mig_record.c) --- */
@@ -103,6 +121,14 @@ void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t
 void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	       struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
 	       uint8_t *rec);
+/* mig_seal2 straight into NS memory at 'pa' (HDR + body_len + TAG bytes,
+ * across granules), each NS granule locked while it is written (innermost:
+ * the caller may hold any granule locks). The nonce is used whatever
+ * happens. 0, or -1 if a granule of the range is not (or no longer) in the
+ * NS PAS: the record is then incomplete in NS memory. */
+int mig_seal_ns(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+		struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
+		uint64_t pa);
 /* Open: decrypt rec's body into 'body' and verify the tag. 0 or -1. */
 int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	     const uint8_t *rec, const struct mig_hdr *h, void *body);
@@ -148,6 +174,11 @@ void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned 
 void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
 		    const void *head, uint32_t head_len, const void *tail, uint32_t len,
 		    uint8_t *rec);
+
+/* mig_seal_next2 straight into NS memory at pa (mig_seal_ns): 0 or -1. */
+int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		     const void *head, uint32_t head_len, const void *tail, uint32_t len,
+		     uint64_t pa);
 
 /* --- import (mig_import.c) --- */
 uint64_t mig_import_fatal(struct call *c, struct realm *r, unsigned int reason, const char *what);

@@ -10,6 +10,7 @@
 
 #include "core/rmi_table.h"
 #include "migrate/mig.h"
+#include "migrate/mig_leaf.h"
 #include "rec/rec.h"
 #include "rtt/rtt.h"
 #include "run/tlb.h"
@@ -66,6 +67,19 @@ void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned
 	h.seq = ++m->st[stream].seq;
 	memcpy(h.binding, m->binding, 16);
 	mig_seal2(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, head, head_len, tail, rec);
+}
+
+int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
+		     const void *head, uint32_t head_len, const void *tail, uint32_t len,
+		     uint64_t pa)
+{
+	struct mig_session *m = &r->mig;
+	struct mig_hdr h = { .type = (uint8_t)type, .dir = RMM_MIG_FWD, .stream = (uint16_t)stream,
+			     .epoch = m->epoch, .session = m->session, .body_len = len };
+
+	h.seq = ++m->st[stream].seq;
+	memcpy(h.binding, m->binding, 16);
+	return mig_seal_ns(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, head, head_len, tail, pa);
 }
 
 void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
@@ -160,40 +174,42 @@ static bool all_zero(const uint8_t *p)
 }
 
 /*
- * Export one page as a sealed PAGE record into 'rec' (RMM memory, one
- * RMM_MIG_PAGE_RECORD) on 'stream' (owned by the caller); *len = its body
- * length, 0 for an entry that has no page record (UNASSIGNED). The page is
- * encrypted in place from the DATA granule, under its lock after the write
- * protection is visible to every CPU. Locks: the walk's RTT, then DATA.
+ * Export one page as a sealed PAGE record written straight to NS memory at
+ * 'out' (room for one RMM_MIG_PAGE_RECORD) on 'stream' (owned by the
+ * caller); *len = its body length, 0 for an entry that has no page record
+ * (UNASSIGNED). The page is encrypted in place from the DATA granule, under
+ * its lock after the write protection is visible to every CPU. *lost: the
+ * output left the NS PAS during the seal (the page is exported all the
+ * same; the record is incomplete). Locks: the level-3 RTT (l, kept by the
+ * caller across the pages of that table), then DATA, then (innermost) each
+ * NS granule of the output in turn.
  */
-static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx *s, uint64_t ipa,
-			   unsigned int stream, uint8_t *rec, uint32_t *len)
+static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx *s,
+			   struct mig_leaf *l, uint64_t ipa, unsigned int stream, uint64_t out,
+			   uint32_t *len, bool *lost)
 {
 	uint8_t body[16];
 	const uint8_t *page;
 	struct mig_session *m = &r->mig;
-	struct rtt_walk w;
+	struct rtt_walk *w = &l->w;
 	struct granule *g;
 	struct rtte e;
 	uint64_t d, ret = RMI_SUCCESS;
 
 	*len = 0;
+	*lost = false;
 	if ((ipa & GRANULE_MASK) || !ipa_is_protected(ipa, s->ipa_width))
 		return call_fail(c, RMI_ERROR_INPUT, 0, "ipa: 0x%llx is not an aligned protected IPA",
 				 (unsigned long long)ipa);
-	rtt_walk_lock(c, s, ipa, 3, &w, NULL);
-	d = rtt_read(w.tbl, w.idx);
-	rtte_decode(d, w.level, &e);
-	if (e.st != RTTE_ASSIGNED) {
-		rtt_walk_unlock(&w);   /* UNASSIGNED: the layout carries it */
-		return RMI_SUCCESS;
-	}
-	if (w.level < 3) {
-		rtt_walk_unlock(&w);
-		return call_fail(c, RMI_ERROR_RTT, (unsigned int)w.level,
+	mig_leaf_walk(c, s, l, ipa);
+	d = rtt_read(w->tbl, w->idx);
+	rtte_decode(d, w->level, &e);
+	if (e.st != RTTE_ASSIGNED)
+		return RMI_SUCCESS;   /* UNASSIGNED: the layout carries it */
+	if (w->level < 3)
+		return call_fail(c, RMI_ERROR_RTT, (unsigned int)w->level,
 				 "rtt_walk: 0x%llx is inside a level %d block; unfold it with "
-				 "RTT_CREATE", (unsigned long long)ipa, w.level);
-	}
+				 "RTT_CREATE", (unsigned long long)ipa, w->level);
 	g = granule_find(c->rmm, e.oa);
 	granule_lock(c->rmm, g);
 	if ((g->mig & MIG_G_EXPORTED) && g->mig_epoch == m->epoch) {
@@ -204,13 +220,13 @@ static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx 
 	if ((d & DESC_VALID) && (d & DESC_S2AP_W)) {
 		/* write-protect, and make every CPU see it before reading */
 		s2_change_begin(c);
-		rtt_write(w.tbl, w.idx, d & ~DESC_S2AP_W);
+		rtt_write(w->tbl, w->idx, d & ~DESC_S2AP_W);
 		s2_change_end(c, s->vmid, ipa, GRANULE_SIZE);
 	}
 	if (g->mig & MIG_G_DIRTY)
 		atomic_fetch_sub(&m->dirty, 1);
 	if (!(g->mig & MIG_G_EXPORTED))
-		atomic_fetch_add(&m->fresh, 1);
+		m->st[stream].fresh++;
 	g->mig = MIG_G_EXPORTED;
 	g->mig_epoch = (uint16_t)m->epoch;
 	memset(body, 0, 16);
@@ -224,10 +240,9 @@ static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx 
 		body[8] = RMM_MIG_PAGE_DATA;
 		*len = 16 + GRANULE_SIZE;
 	}
-	mig_seal_next2(c, r, RMM_MIG_REC_PAGE, stream, body, 16, page, *len, rec);
+	*lost = mig_seal_next_ns(c, r, RMM_MIG_REC_PAGE, stream, body, 16, page, *len, out) != 0;
 out:
 	granule_unlock(g);
-	rtt_walk_unlock(&w);
 	return ret;
 }
 
@@ -238,8 +253,8 @@ out:
 uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res)
 {
 	uint64_t stream = a[2], list = a[3], count = a[4], out = a[5], ret, ipas[RMM_MIG_BATCH_MAX];
-	uint8_t rec[RMM_MIG_PAGE_RECORD];
 	uint64_t off = 0, i;
+	struct mig_leaf l = { .held = false };
 	struct mig_session *m;
 	struct granule *g;
 	struct realm *r;
@@ -271,22 +286,21 @@ uint64_t rmi_mig_export_pages(struct call *c, const uint64_t *a, uint64_t *res)
 		return ret;
 	for (i = 0; i < count; i++) {
 		uint32_t len;
+		bool lost;
 
-		ret = export_one(c, r, &s, ipas[i], (unsigned int)stream, rec, &len);
+		ret = export_one(c, r, &s, &l, ipas[i], (unsigned int)stream, out + off, &len, &lost);
 		if (ret != RMI_SUCCESS)
 			break;
-		if (!len)
-			continue;
-		if (mig_ns_write(c, out + off, rec, RMM_MIG_HDR_SIZE + len + RMM_MIG_TAG_SIZE) != 0) {
+		if (lost) {
 			ret = call_fail(c, RMI_ERROR_INPUT, 0, "out_pas: the buffer left the NS PAS "
 					"during the call; abort the session");
 			i++;
 			break;
 		}
-		off += RMM_MIG_HDR_SIZE + len + RMM_MIG_TAG_SIZE;
+		off += len ? RMM_MIG_HDR_SIZE + len + RMM_MIG_TAG_SIZE : 0;
 	}
+	mig_leaf_release(&l);
 	mig_stream_put(m, (unsigned int)stream);
-	memset(rec, 0, sizeof(rec));
 	res[1] = i;
 	res[2] = off;
 	return ret;

@@ -158,7 +158,7 @@ uint64_t rmi_mig_export_end(struct call *c, const uint64_t *a, uint64_t *res)
 	PUT32(body + 4, m->num_recs);
 	for (unsigned int s = 0; s < RMM_MIG_STREAMS; s++)
 		PUT64(body + 8 + 8 * s, m->st[s].seq);
-	PUT64(body + 72, atomic_load(&m->fresh));
+	PUT64(body + 72, mig_fresh(m));
 	PUT64(body + 80, atomic_load(&m->layout_n));
 	/* no REC runs or can run: the realm's time stops here */
 	PUT64(body + 88, rmm->hal->counter(rmm->hal_h) - r->cntvoff);

@@ -9,6 +9,7 @@
 
 #include "core/rmi_table.h"
 #include "migrate/mig.h"
+#include "migrate/mig_leaf.h"
 #include "rec/rec.h"
 #include "rtt/rtt.h"
 #include "run/tlb.h"
@@ -158,8 +159,9 @@ unsigned int mig_check_hdr(const struct mig_session *m, const struct mig_hdr *h)
  * walk stops short, INPUT for a granule the host did not delegate.
  * Locks: a granule of 'grans' (claimed), then the walk, then DATA.
  */
-static uint64_t import_page(struct call *c, struct realm *r, const uint8_t *body, uint32_t len,
-			    uint64_t grans, uint64_t *used, uint64_t *at)
+static uint64_t import_page(struct call *c, struct realm *r, unsigned int stream,
+			    const uint8_t *body, uint32_t len, uint64_t grans, uint64_t *used,
+			    uint64_t *at)
 {
 	struct rmm *rmm = c->rmm;
 	struct mig_session *m = &r->mig;
@@ -210,7 +212,7 @@ static uint64_t import_page(struct call *c, struct realm *r, const uint8_t *body
 		granule_set_state_locked(c, g, RMM_GRANULE_DATA);
 		g->mig = MIG_G_IMPORTED;
 		g->mig_epoch = (uint16_t)m->epoch;
-		atomic_fetch_add(&m->fresh, 1);
+		m->st[stream].fresh++;
 		(*used)++;
 	} else if (e.st == RTTE_ASSIGNED) {
 		/* a newer version of a page imported in an earlier epoch */
@@ -249,17 +251,21 @@ static uint64_t import_page(struct call *c, struct realm *r, const uint8_t *body
  * first 16 bytes, decrypted but not yet authenticated, so anything but the
  * plain case (a bad-looking head, a missing RTT, an entry not UNASSIGNED,
  * no granule to claim) returns MIG_FALLBACK with nothing changed, and the
- * caller authenticates first and imports through import_page, which gives
- * every error in its usual order. A bad tag: the granule is wiped and left
- * DELEGATED, the import fails (AUTH). Locks: as import_page.
+ * caller releases l and authenticates first and imports through
+ * import_page, which gives every error in its usual order. A bad tag: the
+ * granule is wiped and left DELEGATED, the import fails (AUTH). Locks: the
+ * claimed granule, then the level-3 walk (l, kept by the caller across
+ * records); with l held from an earlier record the granule is only tried
+ * (granule_trylock), and l is released first if it is taken.
  */
 static uint64_t import_direct(struct call *c, struct realm *r, const struct mig_hdr *h,
-			      const uint8_t *rec, const uint8_t *head, uint64_t grans, uint64_t *used)
+			      const uint8_t *rec, const uint8_t *head, uint64_t grans, uint64_t *used,
+			      struct mig_leaf *l)
 {
 	struct rmm *rmm = c->rmm;
 	uint64_t ipa = GET64(head), pa;
+	struct rtt_walk *w = &l->w;
 	struct granule *g;
-	struct rtt_walk w;
 	struct s2_ctx s;
 	struct rtte e;
 	void *dst;
@@ -271,33 +277,39 @@ static uint64_t import_direct(struct call *c, struct realm *r, const struct mig_
 		return MIG_FALLBACK;
 	/* (a refusal's reason is overwritten when the fallback refuses again) */
 	if (ns_read(c, grans + 8 * *used, &pa, 8) != 0 ||
-	    granule_find_lock(c, pa, RMM_GRANULE_DELEGATED, "data", &g) != RMI_SUCCESS)
+	    granule_check_addr(c, pa, "data") != RMI_SUCCESS)
 		return MIG_FALLBACK;
-	rtt_walk_lock(c, &s, ipa, 3, &w, NULL);
-	rtte_decode(rtt_read(w.tbl, w.idx), w.level, &e);
-	if (w.level < 3 || e.st != RTTE_UNASSIGNED) {
-		rtt_walk_unlock(&w);
+	g = granule_find(rmm, pa);
+	if (!l->held || !granule_trylock(g)) {
+		mig_leaf_release(l);
+		granule_lock(rmm, g);
+	}
+	if (g->state != RMM_GRANULE_DELEGATED) {
+		granule_unlock(g);
+		return MIG_FALLBACK;
+	}
+	mig_leaf_walk(c, &s, l, ipa);
+	rtte_decode(rtt_read(w->tbl, w->idx), w->level, &e);
+	if (w->level < 3 || e.st != RTTE_UNASSIGNED) {
 		granule_unlock(g);
 		return MIG_FALLBACK;
 	}
 	dst = granule_map(rmm, g);
 	if (mig_open_finish(rmm, c->cpu, rec, h, 16, dst) != 0) {
 		memset(dst, 0, GRANULE_SIZE);
-		rtt_walk_unlock(&w);
 		granule_unlock(g);
 		return mig_import_fatal(c, r, RMI_MIG_AUTH, "the record's tag");
 	}
 	e.st = RTTE_ASSIGNED;
 	e.oa = pa;
 	e.ripas = head[9];
-	rtt_write(w.tbl, w.idx, rtte_encode(&e, 3));
-	granule_get(w.g);
+	rtt_write(w->tbl, w->idx, rtte_encode(&e, 3));
+	granule_get(w->g);
 	granule_set_state_locked(c, g, RMM_GRANULE_DATA);
 	g->mig = MIG_G_IMPORTED;
 	g->mig_epoch = (uint16_t)r->mig.epoch;
-	atomic_fetch_add(&r->mig.fresh, 1);
+	r->mig.st[h->stream].fresh++;
 	(*used)++;
-	rtt_walk_unlock(&w);
 	granule_unlock(g);
 	return RMI_SUCCESS;
 }
@@ -400,6 +412,7 @@ uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res)
 {
 	uint8_t rec[RMM_MIG_MAX_RECORD], body[RMM_MIG_MAX_RECORD];
 	uint64_t in = a[2], count = a[3], grans = a[4], ret, off = 0, used = 0, i, done = 0;
+	struct mig_leaf l = { .held = false };
 	struct mig_session *m;
 	struct granule *g;
 	struct realm *r;
@@ -460,13 +473,13 @@ uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res)
 			ret = mig_import_fatal(c, r, why, "record header");
 		else if (h.type == RMM_MIG_REC_PAGE && h.body_len == 16 + GRANULE_SIZE &&
 			 (mig_open_begin(c->rmm, c->cpu, m->key_dec, m->kid_dec, rec, &h, body, 16),
-			  (ret = import_direct(c, r, &h, rec, body, grans, &used)) != MIG_FALLBACK))
+			  (ret = import_direct(c, r, &h, rec, body, grans, &used, &l)) != MIG_FALLBACK))
 			;   /* imported (or refused) in place */
-		else if (ret = RMI_SUCCESS,
+		else if (ret = RMI_SUCCESS, mig_leaf_release(&l),
 			 mig_open(c->rmm, c->cpu, m->key_dec, m->kid_dec, rec, &h, body) != 0)
 			ret = mig_import_fatal(c, r, RMI_MIG_AUTH, "the record's tag");
 		else if (h.type == RMM_MIG_REC_PAGE)
-			ret = import_page(c, r, body, h.body_len, grans, &used, &res[4]);
+			ret = import_page(c, r, h.stream, body, h.body_len, grans, &used, &res[4]);
 		else if (h.type == RMM_MIG_REC_LAYOUT)
 			ret = import_layout(c, r, body, h.body_len, &res[4]);
 		else if (h.type == RMM_MIG_REC_EPOCH)
@@ -483,6 +496,7 @@ uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res)
 		else
 			mig_stream_put(m, h.stream);
 	}
+	mig_leaf_release(&l);
 	memset(body, 0, sizeof(body));
 	res[1] = done;
 	res[2] = used;

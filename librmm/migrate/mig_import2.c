@@ -157,7 +157,7 @@ uint64_t rmi_mig_import_commit(struct call *c, const uint64_t *a, uint64_t *res)
 	}
 	if (!m->have_end)
 		ret = mig_import_fatal(c, r, RMI_MIG_COUNT, "no end record was imported");
-	else if (m->end_epoch != m->epoch || m->end_fresh != atomic_load(&m->fresh) ||
+	else if (m->end_epoch != m->epoch || m->end_fresh != mig_fresh(m) ||
 		 m->end_layout != atomic_load(&m->layout_n) || m->end_recs != m->num_recs ||
 		 r->rec_index != m->num_recs)
 		ret = mig_import_fatal(c, r, RMI_MIG_COUNT, "pages, layout entries or RECs differ "

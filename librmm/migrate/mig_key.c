@@ -28,7 +28,7 @@ struct mig_instance {
 	struct mig_cpu *cpu;               /* one per CPU, owned by that CPU index */
 	_Atomic uint8_t alock;             /* audit table */
 	uint64_t (*audit)[3];
-	_Atomic uint64_t nenc, reuses;
+	_Atomic uint64_t nenc, reuses;  /* audit instances only */
 };
 
 static void slots_lock(struct rmm *rmm, struct mig_instance *mi)
@@ -49,7 +49,9 @@ int mig_instance_init(struct rmm *rmm)
 
 	if (!mi)
 		return RMM_ENOMEM;
-	mi->cpu = calloc(rmm->cfg.ncpus, sizeof(*mi->cpu));
+	mi->cpu = aligned_alloc(64, rmm->cfg.ncpus * sizeof(*mi->cpu));
+	if (mi->cpu)
+		memset(mi->cpu, 0, rmm->cfg.ncpus * sizeof(*mi->cpu));
 	if (rmm->cfg.flags & RMM_CFG_MIG_AUDIT)
 		mi->audit = calloc(AUDIT_CAP, sizeof(*mi->audit));
 	if (!mi->cpu || ((rmm->cfg.flags & RMM_CFG_MIG_AUDIT) && !mi->audit)) {
@@ -188,9 +190,9 @@ void mig_audit_use(struct rmm *rmm, const uint8_t key[32], const uint8_t iv[12])
 	uint8_t fp[32];
 	uint64_t k[3] = { 0, 0, 0 }, h;
 
-	atomic_fetch_add(&mi->nenc, 1);
 	if (!mi->audit)
 		return;
+	atomic_fetch_add(&mi->nenc, 1);
 	SHA256(key, 32, fp);
 	memcpy(&k[0], fp, 8);
 	memcpy(&k[1], iv, 8);
@@ -213,6 +215,17 @@ void mig_audit_use(struct rmm *rmm, const uint8_t key[32], const uint8_t iv[12])
 		}
 	}
 	atomic_store_explicit(&mi->alock, 0, memory_order_release);
+}
+
+uint64_t mig_nonce_next(struct rmm *rmm, unsigned int cpu)
+{
+	struct mig_cpu *pc = &rmm->mig->cpu[cpu];
+
+	if (pc->nonce == pc->nonce_end) {
+		pc->nonce = atomic_fetch_add(&rmm->mig_nonce, MIG_NONCE_BLOCK) + 1;
+		pc->nonce_end = pc->nonce + MIG_NONCE_BLOCK;
+	}
+	return pc->nonce++;
 }
 
 void rmm_mig_audit(struct rmm *rmm, uint64_t *encryptions, uint64_t *reuses)

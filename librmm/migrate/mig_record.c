@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "migrate/mig.h"
+#include "granule/granule.h"
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
@@ -110,7 +111,7 @@ void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_
 	uint8_t *ct = rec + RMM_MIG_HDR_SIZE, iv[12];
 	int l;
 
-	h->nonce = atomic_fetch_add(&rmm->mig_nonce, 1) + 1;
+	h->nonce = mig_nonce_next(rmm, cpu);
 	mig_hdr_pack(h, rec);
 	iv_of(h, iv);
 	mig_audit_use(rmm, key, iv);
@@ -122,6 +123,87 @@ void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_
 	    EVP_EncryptFinal_ex(ctx, ct + h->body_len, &l) != 1 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, RMM_MIG_TAG_SIZE, ct + h->body_len) != 1)
 		rmm_panic(rmm, "migration: AES-256-GCM encryption failed");
+}
+
+/* Record bytes into NS memory, a granule at a time (each locked while
+ * UNDELEGATED); 'enc' bytes through the cipher, the others as they are. */
+struct ns_out {
+	struct rmm *rmm;
+	EVP_CIPHER_CTX *ctx;
+	uint64_t pa;              /* next NS byte */
+	struct granule *g;        /* locked granule of pa, or NULL */
+	uint8_t *p;               /* its pointer at pa */
+	int failed;
+};
+
+__attribute__((no_sanitize("thread"))) static void ns_put_plain(uint8_t *d, const uint8_t *s,
+								 size_t n)
+{
+	volatile uint8_t *vd = d;
+
+	for (size_t i = 0; i < n; i++)
+		vd[i] = s[i];
+}
+
+static void ns_put(struct ns_out *o, const uint8_t *src, size_t n, int enc)
+{
+	int l;
+
+	while (n) {
+		size_t room = GRANULE_SIZE - (o->pa & GRANULE_MASK), k = n < room ? n : room;
+
+		if (!o->g && !o->failed) {
+			o->p = ns_map_lock(o->rmm, o->pa, &o->g);
+			o->failed = !o->p;
+		}
+		if (o->failed) {
+			/* the record is lost; the cipher still runs so that its
+			 * context is in a defined state (the next seal resets it) */
+			return;
+		}
+		if (!enc)
+			ns_put_plain(o->p, src, k);
+		else if (EVP_EncryptUpdate(o->ctx, o->p, &l, src, (int)k) != 1 || l != (int)k)
+			rmm_panic(o->rmm, "migration: AES-256-GCM encryption failed");
+		o->pa += k;
+		o->p += k;
+		src += k;
+		n -= k;
+		if (!(o->pa & GRANULE_MASK)) {
+			granule_unlock(o->g);
+			o->g = NULL;
+		}
+	}
+}
+
+int mig_seal_ns(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
+		struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
+		uint64_t pa)
+{
+	struct ns_out o = { .rmm = rmm, .ctx = ctx_for(rmm, cpu, key, kid, 1), .pa = pa };
+	uint8_t hdr[RMM_MIG_HDR_SIZE], iv[12], tag[RMM_MIG_TAG_SIZE];
+	int l;
+
+	h->nonce = mig_nonce_next(rmm, cpu);
+	mig_hdr_pack(h, hdr);
+	iv_of(h, iv);
+	mig_audit_use(rmm, key, iv);
+	if (EVP_CipherInit_ex(o.ctx, NULL, NULL, NULL, iv, 1) != 1 ||
+	    EVP_EncryptUpdate(o.ctx, NULL, &l, hdr, RMM_MIG_HDR_SIZE) != 1)
+		rmm_panic(rmm, "migration: AES-256-GCM encryption failed");
+	ns_put(&o, hdr, sizeof(hdr), 0);
+	ns_put(&o, head, head_len, 1);
+	if (h->body_len > head_len)
+		ns_put(&o, tail, h->body_len - head_len, 1);
+	if (o.failed)
+		return -1;
+	if (EVP_EncryptFinal_ex(o.ctx, tag, &l) != 1 ||
+	    EVP_CIPHER_CTX_ctrl(o.ctx, EVP_CTRL_GCM_GET_TAG, RMM_MIG_TAG_SIZE, tag) != 1)
+		rmm_panic(rmm, "migration: AES-256-GCM encryption failed");
+	ns_put(&o, tag, sizeof(tag), 0);
+	if (o.g)
+		granule_unlock(o.g);
+	return o.failed ? -1 : 0;
 }
 
 void mig_seal(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,

@@ -6,9 +6,21 @@
  * granule an entry points at.
  */
 #include "migrate/mig.h"
+#include "migrate/mig_leaf.h"
 #include "rtt/rtt.h"
 #include "run/run.h"
 #include "run/tlb.h"
+
+void mig_leaf_walk(struct call *c, const struct s2_ctx *s, struct mig_leaf *l, uint64_t ipa)
+{
+	if (mig_leaf_covers(l, ipa)) {
+		l->w.idx = (unsigned int)((ipa >> level_shift(3)) % RTT_ENTRIES);
+		return;
+	}
+	mig_leaf_release(l);
+	rtt_walk_lock(c, s, ipa, 3, &l->w, NULL);
+	l->held = true;
+}
 
 struct walk {
 	mig_leaf_fn fn;

@@ -1,0 +1,34 @@
+/* The migration commands' level-3 walk kept across pages (mig_walk.c). */
+#ifndef RMM_MIG_LEAF_H
+#define RMM_MIG_LEAF_H
+
+#include "migrate/mig.h"
+#include "rtt/rtt.h"
+
+/*
+ * A level-3 walk kept locked across the consecutive pages of one EXPORT_
+ * PAGES or IMPORT call: a page in the table already held takes no root or
+ * middle RTT lock (which every stream's walk would share). The held table
+ * cannot go away meanwhile (it is locked). Release before any other walk
+ * and before the call returns.
+ */
+struct mig_leaf {
+	struct rtt_walk w;
+	bool held;
+};
+/* Lock the walk to 'ipa' (target level 3) into l->w, reusing the held
+ * level-3 table when it covers ipa. */
+void mig_leaf_walk(struct call *c, const struct s2_ctx *s, struct mig_leaf *l, uint64_t ipa);
+/* Does the held walk cover ipa at level 3? */
+static inline bool mig_leaf_covers(const struct mig_leaf *l, uint64_t ipa)
+{
+	return l->held && l->w.level == 3 && (ipa & ~(level_size(2) - 1)) == l->w.base;
+}
+static inline void mig_leaf_release(struct mig_leaf *l)
+{
+	if (l->held)
+		rtt_walk_unlock(&l->w);
+	l->held = false;
+}
+
+#endif

@@ -94,13 +94,33 @@ static int s1_fault(struct cpu *c, enum acc a, uint64_t fsc, uint64_t va)
 /* The PE's physical address size (PAMax): 48 bits, as OA_MASK. */
 #define A64_PAMAX 48
 
-/* VA -> IPA through the EL1 stage-1 tables (4 KiB granule). */
+/* Does stage 1 forbid access 'a' at EL 'e' to a page whose descriptor has
+ * these AP[2:1] (bits 7:6), PXN (53) and UXN (54) bits? Data: AP[2] makes
+ * it read-only, AP[1] clear denies EL0 (no PAN). Fetch: the AP bits do not
+ * apply (EL0 may execute an EL1-only page: execute-only memory); UXN at EL0;
+ * at EL1 PXN, and a page writable at EL0 (AP[2:1] = 01) is never
+ * executable; SCTLR_EL1.WXN makes every writable page execute-never. */
+static bool s1_denied(const struct cpu *c, uint64_t attr, enum acc a, unsigned int e)
+{
+	bool el0_ok = BIT(attr, 6), ro = BIT(attr, 7);
+
+	if (a != FETCH)
+		return (a == WR && ro) || (e == 0 && !el0_ok);
+	if (!ro && BIT(c->r->sctlr_el1, 19))
+		return true;
+	if (e == 0)
+		return BIT(attr, 54);
+	return BIT(attr, 53) || (el0_ok && !ro);
+}
+
+/* VA -> IPA through the EL1 stage-1 tables (4 KiB granule). LDTR/STTR at
+ * EL1 (c->unpriv) are checked as EL0 accesses. */
 static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 {
 	struct rmm_vcpu_regs *r = c->r;
 	uint64_t tcr = r->tcr_el1, table, d = 0;
 	bool hi = BIT(va, 55);
-	unsigned int tsz, bits, level, e = c->probe ? c->probe_el : el(c);
+	unsigned int tsz, bits, level, e = c->probe ? c->probe_el : c->unpriv ? 0 : el(c);
 
 	if (!(r->sctlr_el1 & 1)) {
 		/* stage 1 off (AArch64.S1DisabledOutput): VA bits from the top
@@ -124,8 +144,7 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 		if (t->gen == c->tlb_gen && t->vpage == va >> 12) {
 			d = t->attr;
 			level = t->level;
-			if ((a == WR && BIT(d, 7)) || (e == 0 && !BIT(d, 6)) ||
-			    (a == FETCH && BIT(d, e == 0 ? 54 : 53)))
+			if (s1_denied(c, d, a, e))
 				return s1_fault(c, a, 0x0c + level, va);   /* permission */
 			*ipa = t->ipage | (va & 0xfff);
 			return DONE;
@@ -164,8 +183,7 @@ static int s1(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 	}
 	if (!BIT(d, 10))
 		return s1_fault(c, a, 0x08 + level, va);   /* access flag */
-	if ((a == WR && BIT(d, 7)) || (e == 0 && !BIT(d, 6)) ||
-	    (a == FETCH && BIT(d, e == 0 ? 54 : 53)))
+	if (s1_denied(c, d, a, e))
 		return s1_fault(c, a, 0x0c + level, va);   /* permission */
 	{
 		uint64_t size = 1ull << (12 + 9 * (3 - level));
@@ -210,8 +228,7 @@ bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa)
 		a64_tlb_flush(c);
 		return false;
 	}
-	if (t->gen != c->tlb_gen || t->vpage != va >> 12 || (e == 0 && !BIT(t->attr, 6)) ||
-	    BIT(t->attr, e == 0 ? 54 : 53))
+	if (t->gen != c->tlb_gen || t->vpage != va >> 12 || s1_denied(c, t->attr, FETCH, e))
 		return false;
 	*ipa = t->ipage | (va & 0xfff);
 	return true;

@@ -108,7 +108,9 @@ int a64_ldst(struct cpu *c, uint32_t in)
 			unsigned int idx = BITS(in, 11, 10);
 
 			va = idx == 1 ? base : base + (uint64_t)imm9;
+			c->unpriv = idx == 2 && el(c) == 1;  /* LDTR*, STTR*: as EL0 */
 			rc = ldst_one(c, va, size, opc, rt, idx == 0 || idx == 2);
+			c->unpriv = false;
 			if (rc == DONE && (idx == 1 || idx == 3))
 				setxsp(c, rn, base + (uint64_t)imm9, true);
 			return rc;

@@ -78,6 +78,7 @@ struct cpu {
 	uint64_t tlbi_seen;          /* ctx->tlbi_gen when the TLB was last flushed */
 	struct a64_blk *blks;        /* this host CPU's decoded blocks (or NULL) */
 	uint64_t blk_fills, blk_runs;
+	bool unpriv;                 /* LDTR/STTR at EL1: EL0's permissions */
 	/* AT: walk stage 1 without taking a fault */
 	bool probe;
 	unsigned int probe_el, probe_fsc;

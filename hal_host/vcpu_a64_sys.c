@@ -18,6 +18,52 @@
 /* CCSIDR for L1: 64-byte lines (2), 4 ways, 128 sets (32 KiB). */
 #define A64_CCSIDR_EL1 ((127ull << 13) | (3ull << 3) | 2ull)
 
+/* SCTLR_EL1 controls of EL0 (set: EL0 may). */
+#define SCTLR_UMA (1ull << 9)    /* DAIF */
+#define SCTLR_DZE (1ull << 14)   /* DC ZVA */
+#define SCTLR_UCT (1ull << 15)   /* CTR_EL0 */
+#define SCTLR_NTWI (1ull << 16)  /* WFI (clear: traps) */
+#define SCTLR_NTWE (1ull << 18)  /* WFE (clear: traps) */
+#define SCTLR_UCI (1ull << 26)   /* DC CVAU/CVAC/CIVAC, IC IVAU */
+
+/* The ISS of a trapped MSR, MRS or SYS (EC 0x18): Op0, Op2, Op1, CRn, Rt,
+ * CRm, Direction (1: read), from the instruction's own fields. */
+static uint64_t sys_iss(uint32_t in)
+{
+	return ((uint64_t)BITS(in, 20, 19) << 20) | ((uint64_t)BITS(in, 7, 5) << 17) |
+	       ((uint64_t)BITS(in, 18, 16) << 14) | ((uint64_t)BITS(in, 15, 12) << 10) |
+	       ((uint64_t)(in & 31) << 5) | ((uint64_t)BITS(in, 11, 8) << 1) | BIT(in, 21);
+}
+
+/* An EL0 access that an EL1 control (SCTLR_EL1, CNTKCTL_EL1) disables:
+ * taken to EL1 as a trapped MSR/MRS/SYS (EC 0x18). */
+static int trap_el1(struct cpu *c, uint32_t in)
+{
+	return a64_take(c, 0x18, sys_iss(in), 0, c->r->pc);
+}
+
+/* Does an EL0 MRS/MSR of 'key' (op1 = 3) trap to EL1 under the EL1
+ * controls? SCTLR_EL1.UMA (DAIF), UCT (CTR_EL0); CNTKCTL_EL1.EL0PCTEN
+ * (bit 0: CNTPCT), EL0VCTEN (1: CNTVCT; either for CNTFRQ), EL0VTEN (8:
+ * CNTV_*), EL0PTEN (9: CNTP_*). */
+static bool el0_trapped(const struct cpu *c, uint32_t key)
+{
+	uint64_t sctlr = c->r->sctlr_el1, k = c->r->cntkctl_el1;
+
+	switch (key) {
+	case K(3, 3, 4, 2, 1): return !(sctlr & SCTLR_UMA);
+	case K(3, 3, 0, 0, 1): return !(sctlr & SCTLR_UCT);
+	case K(3, 3, 14, 0, 0): return !(k & 3);
+	case K(3, 3, 14, 0, 1): return !BIT(k, 0);
+	case K(3, 3, 14, 0, 2): return !BIT(k, 1);
+	case K(3, 3, 14, 3, 0): case K(3, 3, 14, 3, 1): case K(3, 3, 14, 3, 2):
+		return !BIT(k, 8);
+	case K(3, 3, 14, 2, 0): case K(3, 3, 14, 2, 1): case K(3, 3, 14, 2, 2):
+		return !BIT(k, 9);
+	default: return false;
+	}
+}
+
 static uint64_t *sysreg(struct cpu *c, uint32_t key)
 {
 	struct rmm_vcpu_regs *r = c->r;
@@ -155,8 +201,9 @@ static bool local_reg(struct cpu *c, uint32_t key, bool l, uint64_t *val)
 	case K(3, 3, 0, 0, 1):  /* CTR_EL0 */
 		*val = A64_CTR_EL0;
 		return l;
-	case K(3, 3, 0, 0, 7):  /* DCZID_EL0 */
-		*val = A64_DCZID_EL0;
+	case K(3, 3, 0, 0, 7):  /* DCZID_EL0; DZP: DC ZVA prohibited at this EL */
+		*val = A64_DCZID_EL0 |
+		       (el(c) == 0 && !(c->r->sctlr_el1 & SCTLR_DZE) ? 1ull << 4 : 0);
 		return l;
 	case K(3, 1, 0, 0, 1):  /* CLIDR_EL1 */
 		*val = A64_CLIDR_EL1;
@@ -174,6 +221,8 @@ static bool local_reg(struct cpu *c, uint32_t key, bool l, uint64_t *val)
 	f = sysreg(c, key);
 	if (!f)
 		return false;
+	if (!l && el(c) == 0 && f == &c->r->tpidrro_el0)
+		return false;  /* read-only at EL0: UNDEFINED (the RMM injects it) */
 	if (l) {
 		*val = *f;
 	} else {
@@ -194,8 +243,6 @@ static int dc_zva(struct cpu *c, uint64_t va)
 {
 	static const uint8_t zero[A64_DCZ];
 
-	if (el(c) == 0 && !BIT(c->r->sctlr_el1, 14))  /* SCTLR_EL1.DZE */
-		return a64_take(c, 0x18, 0, 0, c->r->pc);
 	return a64_mem(c, va & ~(uint64_t)(A64_DCZ - 1), (void *)zero, A64_DCZ, WR, 0);
 }
 
@@ -211,6 +258,55 @@ static int at(struct cpu *c, unsigned int op2, uint64_t va)
 	return DONE;
 }
 
+/* SYS (op0 = 1): DC, IC, AT, TLBI; anything else is UNDEFINED. EL0 has DC
+ * ZVA (SCTLR_EL1.DZE) and DC CVAC/CVAU/CIVAC, IC IVAU (SCTLR_EL1.UCI),
+ * each trapping to EL1 when disabled. EL1 also has IC IALLU(IS), DC IVAC/
+ * ISW/CSW/CISW, AT S1E1R/W/S1E0R/W and the TLBI ...E1(IS) forms (no
+ * FEAT_TLBIOS or FEAT_TLBIRANGE, no FEAT_DPB: DC CVAP is UNDEFINED). */
+static int sys_op(struct cpu *c, uint32_t in)
+{
+	unsigned int op1 = BITS(in, 18, 16), crn = BITS(in, 15, 12), crm = BITS(in, 11, 8);
+	unsigned int op2 = BITS(in, 7, 5), rt = in & 31;
+	uint64_t sctlr = c->r->sctlr_el1;
+	bool el0 = el(c) == 0;
+
+	if (op1 == 3 && crn == 7 && op2 == 1) {
+		if (crm == 4) {  /* DC ZVA */
+			if (el0 && !(sctlr & SCTLR_DZE))
+				return trap_el1(c, in);
+			return dc_zva(c, xr(c, rt));
+		}
+		if (crm != 5 && crm != 10 && crm != 11 && crm != 14)
+			return a64_undef(c);
+		if (el0 && !(sctlr & SCTLR_UCI))
+			return trap_el1(c, in);
+		/* DC CVAC/CVAU/CIVAC: no data is cached. IC IVAU: every vCPU
+		 * drops its decoded blocks */
+		if (crm == 5)
+			atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
+		return DONE;
+	}
+	if (el0 || op1 != 0)
+		return a64_undef(c);
+	if (crn == 7 && crm == 8 && op2 <= 3)
+		return at(c, op2, xr(c, rt));
+	if (crn == 7 && (crm == 1 || crm == 5) && op2 == 0) {  /* IC IALLUIS, IALLU */
+		atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
+		return DONE;
+	}
+	if (crn == 7 && ((crm == 6 && (op2 == 1 || op2 == 2)) ||
+			 ((crm == 10 || crm == 14) && op2 == 2)))
+		return DONE;  /* DC IVAC, ISW, CSW, CISW: no data is cached */
+	if (crn == 8 && (crm == 3 || crm == 7) && op2 != 4 && op2 != 6) {
+		/* TLBI VMALLE1, VAE1, ASIDE1, VAAE1, VALE1, VAALE1 (IS): every
+		 * CPU drops its cached stage-1 translations */
+		atomic_fetch_add(&c->ctx->tlbi_gen, 1);
+		a64_tlb_flush(c);
+		return DONE;
+	}
+	return a64_undef(c);
+}
+
 int a64_sys(struct cpu *c, uint32_t in)
 {
 	unsigned int l = BIT(in, 21), op0 = BITS(in, 20, 19), op1 = BITS(in, 18, 16);
@@ -219,8 +315,12 @@ int a64_sys(struct cpu *c, uint32_t in)
 	uint64_t v = 0;
 
 	if (op0 == 0 && crn == 2 && !l) {  /* hints */
-		if (crm == 0 && (op2 == 2 || op2 == 3))
-			return a64_wfx(c, op2 == 2);  /* WFE, WFI */
+		if (crm == 0 && (op2 == 2 || op2 == 3)) {  /* WFE, WFI */
+			if (el(c) == 0 && !(c->r->sctlr_el1 & (op2 == 3 ? SCTLR_NTWI : SCTLR_NTWE)))
+				return a64_take(c, 0x01, (1ull << 24) | (0xeull << 20) | (op2 == 2),
+						0, c->r->pc);  /* trapped to EL1; CV, COND, TI */
+			return a64_wfx(c, op2 == 2);
+		}
 		return DONE;  /* NOP, YIELD, SEV(L), PACIASP-class and BTI hints */
 	}
 	if (op0 == 0 && crn == 3 && !l) {
@@ -231,8 +331,10 @@ int a64_sys(struct cpu *c, uint32_t in)
 		return DONE;  /* DSB, DMB, ISB: every access is already ordered */
 	}
 	if (op0 == 0 && crn == 4 && !l) {  /* MSR (immediate) */
-		if (el(c) == 0)
+		if (el(c) == 0 && (op1 != 3 || (op2 != 6 && op2 != 7)))
 			return a64_undef(c);
+		if (el(c) == 0 && !(c->r->sctlr_el1 & SCTLR_UMA))
+			return trap_el1(c, in);  /* DAIFSet/DAIFClr */
 		if (op1 == 3 && op2 == 6)
 			c->r->pstate |= (uint64_t)crm << 6;
 		else if (op1 == 3 && op2 == 7)
@@ -244,29 +346,14 @@ int a64_sys(struct cpu *c, uint32_t in)
 		c->check_irq = true;
 		return DONE;
 	}
-	if (op0 == 1 && !l) {
-		if (op1 == 3 && crn == 7 && crm == 4 && op2 == 1)
-			return dc_zva(c, xr(c, rt));
-		if (el(c) == 0 && !(op1 == 3 && crn == 7))
-			return a64_undef(c);
-		if (crn == 7 && crm == 8 && op1 == 0 && op2 <= 3)
-			return at(c, op2, xr(c, rt));
-		/* DC by VA or set/way: the interpreter caches no data. IC
-		 * IALLUIS, IALLU, IVAU: every vCPU drops its decoded blocks */
-		if (crn == 7 && (crm == 1 || crm == 5) && op2 <= 1)
-			atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
-		if (crn == 8) {  /* TLBI: every CPU drops its cached stage-1 translations */
-			atomic_fetch_add(&c->ctx->tlbi_gen, 1);
-			a64_tlb_flush(c);
-		}
-		if (crn == 7 || crn == 8)
-			return DONE;
-		return a64_undef(c);
-	}
+	if (op0 == 1 && !l)
+		return sys_op(c, in);
 	if (op0 < 2)
 		return a64_undef(c);
 	if (el(c) == 0 && op1 != 3)
 		return a64_undef(c);
+	if (el(c) == 0 && el0_trapped(c, key))
+		return trap_el1(c, in);
 	if (key == K(3, 3, 4, 4, 0) || key == K(3, 3, 4, 4, 1)) {  /* FPCR, FPSR */
 		int rc = a64_fp_trap(c);
 
@@ -282,9 +369,7 @@ int a64_sys(struct cpu *c, uint32_t in)
 	}
 	/* ID registers, debug, ICC_SGI*: trapped to the RMM */
 	c->x->kind = RMM_VCPU_EXIT_SYSREG;
-	c->x->esr = (0x18ull << 26) | (1ull << 25) | ((uint64_t)op0 << 20) | ((uint64_t)op2 << 17) |
-		    ((uint64_t)op1 << 14) | ((uint64_t)crn << 10) | ((uint64_t)rt << 5) |
-		    ((uint64_t)crm << 1) | l;
+	c->x->esr = (0x18ull << 26) | (1ull << 25) | sys_iss(in);
 	return STOP;
 }
 

@@ -16,7 +16,8 @@
  * - branches: B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET, ERET; SVC,
  *   HVC, SMC, BRK;
  * - loads/stores: LDR/STR of 8-64 bits, signed loads (unsigned offset,
- *   pre/post-index, unscaled, register offset, LDTR/STTR forms), LDR
+ *   pre/post-index, unscaled, register offset; LDTR/STTR, checked with
+ *   EL0's permissions when executed at EL1), LDR
  *   literal, LDP/STP/LDPSW, PRFM; exclusives LDXR/STXR, LDAXR/STLXR,
  *   LDXP/STXP, LDAXP/STLXP and CLREX with a global exclusive monitor (a
  *   store by another vCPU to a reserved 64-byte granule clears the
@@ -27,9 +28,20 @@
  *   IDC), DCZID_EL0 (64-byte blocks) with DC ZVA zeroing its block, CLIDR/
  *   CCSIDR, CNTFRQ_EL0 (1 GHz), CNTVCT/CNTPCT_EL0 (rmm_vcpu_counter()),
  *   CNTV and CNTP CTL/CVAL/TVAL, AT S1E1R/W and S1E0R/W into PAR_EL1; WFI
- *   and WFE (exit unless an interrupt is pending); barriers; TLBI (drops
- *   the stage-1 TLB of every vCPU), IC (drops every vCPU's decoded blocks),
- *   DC (no data is cached);
+ *   and WFE (exit unless an interrupt is pending); barriers; TLBI
+ *   VMALLE1/VAE1/ASIDE1/VAAE1/VALE1/VAALE1 (IS) (drops the stage-1 TLB of
+ *   every vCPU), IC IALLU(IS)/IVAU (drops every vCPU's decoded blocks), DC
+ *   IVAC/ISW/CSW/CISW/CVAC/CVAU/CIVAC (no data is cached); other SYS
+ *   encodings are UNDEFINED;
+ * - EL0: SCTLR_EL1.UMA (DAIF, DAIFSet/Clr), DZE (DC ZVA; DCZID_EL0.DZP),
+ *   UCT (CTR_EL0), UCI (DC/IC by VA), nTWI/nTWE (WFI/WFE) and CNTKCTL_EL1
+ *   EL0PCTEN/EL0VCTEN/EL0VTEN/EL0PTEN gate EL0's accesses: disabled, they
+ *   trap to EL1 (EC 0x18 with the instruction's ISS; EC 0x01 for WFx);
+ *   TPIDRRO_EL0 is read-only; EL1 and ID registers are UNDEFINED (no
+ *   FEAT_IDST). Stage-1 permissions of the EL1&0 regime without PAN: AP
+ *   governs data accesses only (EL0 may execute an EL1-only page with UXN
+ *   clear), UXN/PXN, no EL1 execution of a page writable at EL0, and
+ *   SCTLR_EL1.WXN;
  * - interrupts: the ICC_*_EL1 registers over the REC's list registers
  *   (hal_host/vcpu_a64_gic.c has the model); a pending, enabled group-1
  *   interrupt above PMR and the running priority is taken as an IRQ at

@@ -281,6 +281,109 @@ static void test_s1_tlb_invalidation(void **state)
 	finish(f, &g);
 }
 
+/* ESR_EL1 values from the Arm ARM (IL = 1 for every A64 instruction):
+ * EC 0x18, a trapped MSR/MRS/SYS: Op0, Op2, Op1, CRn, Rt, CRm, Direction. */
+#define TRAP18(op0, op2, op1, crn, rt, crm, dir) \
+	((0x18ull << 26) | (1ull << 25) | ((uint64_t)(op0) << 20) | ((uint64_t)(op2) << 17) | \
+	 ((uint64_t)(op1) << 14) | ((uint64_t)(crn) << 10) | ((uint64_t)(rt) << 5) | \
+	 ((uint64_t)(crm) << 1) | (dir))
+#define UNDEF_ESR 0x02000000ull       /* EC 0: unknown reason */
+#define PERM_L3 0x0full               /* FSC: permission fault, level 3 */
+#define DABT_EL1(wnr) ((0x25ull << 26) | (1ull << 25) | ((uint64_t)(wnr) << 6) | PERM_L3)
+#define DABT_EL0(wnr) ((0x24ull << 26) | (1ull << 25) | ((uint64_t)(wnr) << 6) | PERM_L3)
+#define IABT_EL1 ((0x21ull << 26) | (1ull << 25) | PERM_L3)
+#define IABT_EL0 ((0x20ull << 26) | (1ull << 25) | PERM_L3)
+#define WFX_TRAP(ti) ((0x01ull << 26) | (1ull << 25) | (1ull << 24) | (0xeull << 20) | (ti))
+
+/* el0.S: LDTR/STTR checked as EL0, the execute rules of the EL1&0 regime
+ * (implied PXN for EL0-writable pages, PXN, WXN, UXN, EL0 execute-only),
+ * and EL0 under SCTLR_EL1 UMA/DZE/UCT/nTWI/nTWE/UCI and CNTKCTL_EL1 clear
+ * (each access traps to EL1 with the instruction's ISS) and set (each
+ * works); TPIDRRO_EL0 read-only, EL1 registers and MIDR_EL1 UNDEFINED at
+ * EL0 (no FEAT_IDST). Each case: {ESR_EL1 of the last exception, x1}. */
+static void test_el0(void **state)
+{
+	static const uint64_t el1[][2] = {
+		{ DABT_EL1(0), 0 },           /* LDTR of an EL1-only page */
+		{ 0, 0x1111 },                /* LDTR of an EL0 page */
+		{ DABT_EL1(1), 0x3333 },      /* STTR to a read-only page; unchanged */
+		{ 0, 0x4444 },                /* LDR of the EL1-only page */
+		{ IABT_EL1, 0 },              /* EL1 fetch, page writable at EL0 */
+		{ IABT_EL1, 0 },              /* EL1 fetch, PXN */
+		{ IABT_EL1, 0x900 },          /* EL1-writable page: runs, not under WXN */
+	};
+	static const uint64_t off[][2] = {  /* EL0, controls clear */
+		{ TRAP18(3, 1, 3, 4, 1, 2, 1), 0 },     /* MRS DAIF */
+		{ TRAP18(0, 7, 3, 4, 31, 2, 0), 0 },    /* MSR DAIFClr (the last of 3) */
+		{ TRAP18(3, 1, 3, 0, 1, 0, 1), 0 },     /* MRS CTR_EL0 */
+		{ TRAP18(1, 1, 3, 7, 20, 14, 0), 0 },   /* DC CIVAC */
+		{ TRAP18(1, 1, 3, 7, 20, 5, 0), 0 },    /* IC IVAU */
+		{ TRAP18(1, 1, 3, 7, 21, 4, 0), 0x2222 }, /* DC ZVA: the block kept */
+		{ 0, 0x14 },                            /* DCZID_EL0: DZP, 64 bytes */
+		{ WFX_TRAP(0), 0 },                     /* WFI */
+		{ WFX_TRAP(1), 0 },                     /* WFE */
+		{ TRAP18(3, 0, 3, 14, 1, 0, 1), 0 },    /* CNTFRQ_EL0 */
+		{ TRAP18(3, 2, 3, 14, 1, 0, 1), 0 },    /* CNTVCT_EL0 */
+		{ TRAP18(3, 1, 3, 14, 1, 0, 1), 0 },    /* CNTPCT_EL0 */
+		{ TRAP18(3, 2, 3, 14, 1, 3, 1), 0 },    /* CNTV_CVAL_EL0 (read) */
+		{ TRAP18(3, 2, 3, 14, 1, 2, 1), 0 },    /* CNTP_CVAL_EL0 (read) */
+	};
+	static const uint64_t on[][2] = {   /* EL0, controls set */
+		{ 0, 0 }, { 0, 0x80 },                  /* DAIF; DAIFSet #2 then DAIF */
+		{ 0, 0x9444c004 },                      /* CTR_EL0: the profile's */
+		{ 0, 0 }, { 0, 0 }, { 0, 0 },           /* DC CIVAC, IC IVAU, DC ZVA zeroes */
+		{ 0, 0x4 },                             /* DCZID_EL0 */
+		{ 0, 0 }, { 0, 0 },                     /* WFI, WFE */
+		{ 0, 1000000000 }, { 0, 1 }, { 0, 1 },  /* CNTFRQ, CNTVCT, CNTPCT (non-zero) */
+		{ 0, 0x1234 }, { 0, 0x1234 },           /* CNTV_CVAL, CNTP_CVAL written, read */
+	};
+	static const uint64_t both[][2] = {  /* EL0, either way */
+		{ UNDEF_ESR, 0x5a5a },        /* MSR TPIDRRO_EL0; it reads EL1's value */
+		{ 0, 0x1234 },                /* TPIDR_EL0 written and read */
+		{ UNDEF_ESR, 0 },             /* MRS SCTLR_EL1 */
+		{ UNDEF_ESR, 0 },             /* MRS MIDR_EL1 */
+		{ DABT_EL0(0), 0 },           /* LDR of an EL1-only page */
+		{ DABT_EL0(1), 0 },           /* STR to a read-only page */
+		{ 0, 0x3333 },                /* LDR of a read-only page */
+		{ IABT_EL0, 0 },              /* fetch from a UXN page */
+		{ 0, 7 },                     /* fetch from the EL1-only page (UXN clear) */
+		{ 0, 0xabc0 },                /* SP is SP_EL0 */
+	};
+	struct fx *f = *state;
+	const uint64_t *r;
+	struct run g;
+	unsigned int i, pass;
+
+	max_entries = 400;
+	run_guest(f, "el0.bin", &g);
+	max_entries = 200;
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	r = &g.dev.regs[0x40];
+	for (i = 0; i < 7; i++) {
+		if (r[2 * i] != el1[i][0] || r[2 * i + 1] != el1[i][1])
+			print_error("EL1 case %u: esr 0x%llx x1 0x%llx\n", i, (unsigned long long)r[2 * i],
+				    (unsigned long long)r[2 * i + 1]);
+		assert_int_equal(r[2 * i], el1[i][0]);
+		assert_int_equal(r[2 * i + 1], el1[i][1]);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		const uint64_t *p = &r[16 + 48 * pass];
+
+		for (i = 0; i < 24; i++) {
+			const uint64_t *w = i < 14 ? (pass ? on[i] : off[i]) : both[i - 14];
+
+			if (p[2 * i] != w[0] || p[2 * i + 1] != w[1])
+				print_error("EL0 pass %u case %u: esr 0x%llx x1 0x%llx, want 0x%llx 0x%llx\n",
+					    pass, i, (unsigned long long)p[2 * i],
+					    (unsigned long long)p[2 * i + 1], (unsigned long long)w[0],
+					    (unsigned long long)w[1]);
+			assert_int_equal(p[2 * i], w[0]);
+			assert_int_equal(p[2 * i + 1], w[1]);
+		}
+	}
+	finish(f, &g);
+}
+
 struct excl_thread {
 	struct kvm_host h;
 	struct kvm_realm *r;
@@ -443,6 +546,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fp_simd, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fp_scalar, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_el0, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_gpf_two_cpus, setup_check, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_first_instruction_clean, setup_check, fx_teardown),

@@ -234,6 +234,21 @@ bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa)
 	return true;
 }
 
+bool a64_s1_peek(struct cpu *c, uint64_t va, uint64_t *ipa)
+{
+	const struct s1_tlbe *t = &c->tlb[(va >> 12) % A64_S1_TLB];
+
+	if (!(c->r->sctlr_el1 & 1)) {
+		*ipa = va;
+		return true;
+	}
+	if (atomic_load_explicit(&c->ctx->tlbi_gen, memory_order_acquire) != c->tlbi_seen ||
+	    t->gen != c->tlb_gen || t->vpage != va >> 12)
+		return false;
+	*ipa = t->ipage | (va & 0xfff);
+	return true;
+}
+
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 {
 	return s1(c, va, a, ipa);
@@ -341,7 +356,7 @@ static int run_blk(struct cpu *c, const struct a64_blk *b, unsigned int *n, unsi
 {
 	for (unsigned int i = 0; i < b->n && *n < budget; i++) {
 		uint32_t in = b->in[i];
-		int rc = b->fn[i](c, in);
+		int rc = a64_group(in)(c, in);
 
 		if (rc == STOP)
 			return STOP;

@@ -42,6 +42,7 @@ a64_group_fn a64_group(uint32_t in)
 int a64_blk_get(struct cpu *c, struct a64_blk **out)
 {
 	uint64_t pc = c->r->pc, ipa, token, icgen;
+	uint32_t icpage;
 	struct a64_blk *b;
 	unsigned int n;
 
@@ -61,9 +62,10 @@ int a64_blk_get(struct cpu *c, struct a64_blk **out)
 			return DONE;
 	}
 	icgen = atomic_load_explicit(&c->ctx->ic_gen, memory_order_acquire);
-	b = &c->blks[(pc >> 2) % A64_BLKS];
+	icpage = atomic_load_explicit(&c->ctx->ic_page[a64_ic_page(ipa)], memory_order_acquire);
+	b = &c->blks[a64_blk_slot(pc)];
 	if (b->va == pc && b->ipa == ipa && b->token == token && b->icgen == icgen &&
-	    b->el == el(c)) {
+	    b->icpage == icpage && b->el == el(c)) {
 		c->blk_runs++;
 		*out = b;
 		return DONE;
@@ -79,18 +81,36 @@ int a64_blk_get(struct cpu *c, struct a64_blk **out)
 			c->x->esr |= 1ull << 25;
 		return STOP;
 	}
-	for (unsigned int i = 0; i < n; i++)
-		b->fn[i] = a64_group(b->in[i]);
 	b->n = n;
 	b->ipa = ipa;
 	b->token = token;
 	b->icgen = icgen;
+	b->icpage = icpage;
 	b->el = el(c);
 	b->va = pc;
 	c->blk_fills++;
 	c->blk_runs++;
 	*out = b;
 	return DONE;
+}
+
+void a64_ic(struct cpu *c, bool all, uint64_t va)
+{
+	uint64_t ipa = 0;
+
+	if (!all && !a64_s1_peek(c, va, &ipa)) {
+		/* walk stage 1 as AT does (no fault taken, the exit kept) */
+		struct rmm_vcpu_exit keep = *c->x;
+
+		if (a64_probe(c, va, RD, el(c) == 0, &ipa) != 0)
+			all = true;  /* no translation: drop every block */
+		*c->x = keep;
+	}
+	if (all)
+		atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
+	else
+		atomic_fetch_add_explicit(&c->ctx->ic_page[a64_ic_page(ipa)], 1,
+					  memory_order_release);
 }
 
 void rmm_a64_set_blocks(struct rmm_a64_ctx *ctx, int on)

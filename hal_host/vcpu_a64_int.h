@@ -40,11 +40,12 @@ struct s1_tlbe {
  * (rmm_vcpu_fetch_gen()) and no IC instruction since (ic_gen). */
 struct cpu;
 #define A64_BLK_INSNS 32u
-#define A64_BLKS 1024u
+#define A64_BLKS 4096u
+#define A64_IC_PAGES 4096u
 struct a64_blk {
 	uint64_t va, ipa, token, icgen;
 	unsigned int n, el;
-	int (*fn[A64_BLK_INSNS])(struct cpu *c, uint32_t in);  /* the group decoder */
+	uint32_t icpage;             /* ic_page[] of its IPA page at the fetch */
 	uint32_t in[A64_BLK_INSNS];
 };
 
@@ -60,7 +61,9 @@ struct rmm_a64_ctx {
 	uint32_t tlb_gen[A64_MON_SLOTS];
 	_Atomic uint64_t tlbi_gen;   /* bumped by every TLBI a vCPU executes */
 	struct a64_blk *blk[A64_MON_SLOTS];  /* per host CPU, allocated on first run */
-	_Atomic uint64_t ic_gen;     /* bumped by every IC a vCPU executes */
+	_Atomic uint64_t ic_gen;     /* bumped by IC IALLU(IS), and IC IVAU of an
+				      * address not in the stage-1 TLB */
+	_Atomic uint32_t ic_page[A64_IC_PAGES];  /* IC IVAU, by IPA page hash */
 	bool blk_off;                /* rmm_a64_set_blocks(ctx, false) */
 	_Atomic uint64_t blk_fills, blk_runs;
 };
@@ -146,7 +149,23 @@ int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa);
 /* The stage-1 TLB's translation of a fetch at va, if it holds one that
  * permits the fetch at the current EL (or stage 1 is off); never faults. */
 bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa);
+/* The stage-1 TLB's translation of va if it holds one (any permission). */
+bool a64_s1_peek(struct cpu *c, uint64_t va, uint64_t *ipa);
 /* vcpu_a64_blk.c: decoded blocks */
+static inline unsigned int a64_blk_slot(uint64_t va)
+{
+	uint64_t w = va >> 2;
+
+	return (unsigned int)((w ^ (w >> 10) ^ (w >> 19)) % A64_BLKS);
+}
+static inline unsigned int a64_ic_page(uint64_t ipa)
+{
+	uint64_t p = ipa >> 12;
+
+	return (unsigned int)((p ^ (p >> 12)) % A64_IC_PAGES);
+}
+/* IC IVAU (va) or IC IALLU/IALLUIS (all): drop decoded blocks on every vCPU. */
+void a64_ic(struct cpu *c, bool all, uint64_t va);
 typedef int (*a64_group_fn)(struct cpu *c, uint32_t in);
 a64_group_fn a64_group(uint32_t in);
 /* The decoded block starting at the PC, fetched now if need be: DONE and

@@ -281,9 +281,9 @@ static int sys_op(struct cpu *c, uint32_t in)
 		if (el0 && !(sctlr & SCTLR_UCI))
 			return trap_el1(c, in);
 		/* DC CVAC/CVAU/CIVAC: no data is cached. IC IVAU: every vCPU
-		 * drops its decoded blocks */
+		 * drops its decoded blocks of that page */
 		if (crm == 5)
-			atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
+			a64_ic(c, false, xr(c, rt));
 		return DONE;
 	}
 	if (el0 || op1 != 0)
@@ -291,7 +291,7 @@ static int sys_op(struct cpu *c, uint32_t in)
 	if (crn == 7 && crm == 8 && op2 <= 3)
 		return at(c, op2, xr(c, rt));
 	if (crn == 7 && (crm == 1 || crm == 5) && op2 == 0) {  /* IC IALLUIS, IALLU */
-		atomic_fetch_add_explicit(&c->ctx->ic_gen, 1, memory_order_release);
+		a64_ic(c, true, 0);
 		return DONE;
 	}
 	if (crn == 7 && ((crm == 6 && (op2 == 1 || op2 == 2)) ||

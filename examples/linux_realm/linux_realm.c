@@ -203,6 +203,13 @@ void lr_summary(const struct lr_boot *b, const struct rmm_a64_ctx *a64, double s
 		b->psci_end == 2 ? "PSCI SYSTEM_RESET" : b->psci_end == 1 ? "PSCI SYSTEM_OFF" : "stopped",
 		secs, (unsigned long long)rmm_a64_retired(a64), rmm_a64_retired(a64) / 1e6 / secs,
 		b->timer_irqs, b->exits, b->wfi, b->mmio, b->faults);
+	{
+		uint64_t fills, runs;
+
+		rmm_a64_block_stats(a64, &fills, &runs);
+		fprintf(stderr, "linux_realm: decoded blocks: %llu fetched, %llu executed\n",
+			(unsigned long long)fills, (unsigned long long)runs);
+	}
 }
 
 int main(int argc, char **argv)

@@ -147,10 +147,11 @@ RMM_API int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t 
  * were translated under on its CPU. Read it BEFORE fetching through
  * rmm_vcpu_access() and keep it with what was fetched; what was fetched may
  * be executed again without a new fetch only while this returns the same
- * token. It changes when a TLBI reaches this CPU, when any PAS changes, and
- * between realms and instances (tokens are unique in the process). 0 means
- * nothing may be kept (TLB checking mode, fault injection, a PAS change in
- * flight): fetch every instruction. Self-modified code is the backend's to
+ * token. It changes when a TLBI reaches this CPU, when a granule leaves
+ * Realm PAS (a fetch is only ever from Realm PAS: no delegation can make one
+ * stale), and between realms and instances (tokens are unique in the
+ * process). 0 means nothing may be kept (TLB checking mode, fault injection,
+ * such a PAS change in flight): fetch every instruction. Self-modified code is the backend's to
  * track (IC instructions), as on hardware.
  */
 RMM_API uint64_t rmm_vcpu_fetch_gen(struct rmm_vcpu *v);

@@ -85,6 +85,8 @@ int rmm_reset(struct rmm *rmm)
 	atomic_store(&rmm->gpt_inflight, 0);
 	atomic_store(&rmm->gpt_busy, 0);
 	atomic_store(&rmm->gpt_gen, 0);
+	atomic_store(&rmm->gpt_out_busy, 0);
+	atomic_store(&rmm->gpt_out_gen, 0);
 	atomic_store(&rmm->s2_gen, 0);
 	atomic_store(&rmm->nfindings, 0);
 	atomic_store(&rmm->trace_seq, 0);

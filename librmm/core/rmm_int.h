@@ -136,6 +136,12 @@ struct rmm {
 	_Atomic int gpt_inflight;      /* PAS changes whose invalidation is not done */
 	_Atomic uint64_t gpt_gen;      /* PAS changes begun and ended (vcpu_ucache) */
 	_Atomic int gpt_busy;          /* PAS changes in flight (vcpu_ucache) */
+	/* The same for changes out of Realm PAS only (undelegate): what fetch
+	 * tokens depend on, since a realm fetches only from Realm PAS (an NS
+	 * mapping is never executable), so no delegation can make a fetched
+	 * translation stale. */
+	_Atomic uint64_t gpt_out_gen;
+	_Atomic int gpt_out_busy;
 	_Atomic uint64_t s2_gen;       /* RTT walks ended + RTT changes (checking mode) */
 	_Atomic uint64_t nfindings;
 	_Atomic uint64_t trace_seq;    /* global order of traced calls */

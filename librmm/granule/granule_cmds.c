@@ -23,9 +23,9 @@ uint64_t rmi_granule_delegate(struct call *c, const uint64_t *a, uint64_t *res)
 				(unsigned long long)pa);
 		goto out;
 	}
-	gpt_change_begin(rmm);
+	gpt_change_begin(rmm, false);
 	ret = rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_REALM);
-	gpt_change_end(rmm);
+	gpt_change_end(rmm, false);
 	if (ret != 0) {
 		ret = call_fail(c, RMI_ERROR_INPUT, 0,
 				"gran_gpt: the GPT refused to move 0x%llx to Realm PAS",
@@ -63,10 +63,10 @@ uint64_t rmi_granule_undelegate(struct call *c, const uint64_t *a, uint64_t *res
 	if (ret != RMI_SUCCESS)
 		return ret;
 	granule_wipe(rmm, g);
-	gpt_change_begin(rmm);
+	gpt_change_begin(rmm, true);
 	if (rmm->hal->gpt_set(rmm->hal_h, c->cpu, pa, RMM_PAS_NS) != 0)
 		rmm_panic(rmm, "GPT refused Realm -> NS for 0x%llx", (unsigned long long)pa);
-	gpt_change_end(rmm);
+	gpt_change_end(rmm, true);
 	if (tl_on(rmm))
 		tl_instant(rmm, c->cpu, TL_GPT, pa, RMM_PAS_NS, 0, atomic_load(&rmm->faults));
 	dc_after_pas_change(rmm, c->cpu, pa);

@@ -83,70 +83,56 @@ void vcpu_sync(struct rmm *rmm)
 static void guest_copy(void *mem, void *buf, size_t len, bool write)
 {
 	uintptr_t a = (uintptr_t)mem;
+	size_t step = ((a | len) & 7) == 0 ? 8 : ((a | len) & 3) == 0 ? 4 : ((a | len) & 1) == 0 ? 2 : 1;
 
-	if (len == 1 || len == 2 || len == 4 || ((a | len) & 7) == 0) {
-		size_t step = len < 8 ? len : 8;
-
-		for (size_t i = 0; i < len; i += step) {
-			uint8_t *m = (uint8_t *)mem + i, *b = (uint8_t *)buf + i;
-
-			if ((a + i) & (step - 1))
-				break;  /* unaligned 2/4: bytes below */
-			switch (step) {
-			case 1:
-				if (write)
-					__atomic_store_n(m, *b, __ATOMIC_RELAXED);
-				else
-					*b = __atomic_load_n(m, __ATOMIC_RELAXED);
-				break;
-			case 2: {
-				uint16_t v;
-
-				if (write) {
-					memcpy(&v, b, 2);
-					__atomic_store_n((uint16_t *)(void *)m, v, __ATOMIC_RELAXED);
-				} else {
-					v = __atomic_load_n((uint16_t *)(void *)m, __ATOMIC_RELAXED);
-					memcpy(b, &v, 2);
-				}
-				break;
-			}
-			case 4: {
-				uint32_t v;
-
-				if (write) {
-					memcpy(&v, b, 4);
-					__atomic_store_n((uint32_t *)(void *)m, v, __ATOMIC_RELAXED);
-				} else {
-					v = __atomic_load_n((uint32_t *)(void *)m, __ATOMIC_RELAXED);
-					memcpy(b, &v, 4);
-				}
-				break;
-			}
-			default: {
-				uint64_t v;
-
-				if (write) {
-					memcpy(&v, b, 8);
-					__atomic_store_n((uint64_t *)(void *)m, v, __ATOMIC_RELAXED);
-				} else {
-					v = __atomic_load_n((uint64_t *)(void *)m, __ATOMIC_RELAXED);
-					memcpy(b, &v, 8);
-				}
-				break;
-			}
-			}
-			if (i + step >= len)
-				return;
-		}
-	}
-	for (size_t i = 0; i < len; i++) {  /* anything else: byte by byte */
+	/* in the widest naturally aligned units the address and length allow */
+	for (size_t i = 0; i < len; i += step) {
 		uint8_t *m = (uint8_t *)mem + i, *b = (uint8_t *)buf + i;
 
-		if (write)
-			__atomic_store_n(m, *b, __ATOMIC_RELAXED);
-		else
-			*b = __atomic_load_n(m, __ATOMIC_RELAXED);
+		switch (step) {
+		case 1:
+			if (write)
+				__atomic_store_n(m, *b, __ATOMIC_RELAXED);
+			else
+				*b = __atomic_load_n(m, __ATOMIC_RELAXED);
+			break;
+		case 2: {
+			uint16_t v;
+
+			if (write) {
+				memcpy(&v, b, 2);
+				__atomic_store_n((uint16_t *)(void *)m, v, __ATOMIC_RELAXED);
+			} else {
+				v = __atomic_load_n((uint16_t *)(void *)m, __ATOMIC_RELAXED);
+				memcpy(b, &v, 2);
+			}
+			break;
+		}
+		case 4: {
+			uint32_t v;
+
+			if (write) {
+				memcpy(&v, b, 4);
+				__atomic_store_n((uint32_t *)(void *)m, v, __ATOMIC_RELAXED);
+			} else {
+				v = __atomic_load_n((uint32_t *)(void *)m, __ATOMIC_RELAXED);
+				memcpy(b, &v, 4);
+			}
+			break;
+		}
+		default: {
+			uint64_t v;
+
+			if (write) {
+				memcpy(&v, b, 8);
+				__atomic_store_n((uint64_t *)(void *)m, v, __ATOMIC_RELAXED);
+			} else {
+				v = __atomic_load_n((uint64_t *)(void *)m, __ATOMIC_RELAXED);
+				memcpy(b, &v, 8);
+			}
+			break;
+		}
+		}
 	}
 }
 
@@ -263,9 +249,10 @@ uint64_t rmm_vcpu_fetch_gen(struct rmm_vcpu *v)
 
 	if (!ucache_on(v->rmm))
 		return 0;
-	ucache_gens(v, &g);
-	if (g.gpt >> 63)
+	g.gpt = atomic_load_explicit(&v->rmm->gpt_out_gen, memory_order_acquire);
+	if (atomic_load_explicit(&v->rmm->gpt_out_busy, memory_order_acquire))
 		return 0;
+	g.tlb = v->rmm->hal->tlb_gen(v->rmm->hal_h, v->cpu);
 	if (!pc->fetch.token || pc->fetch.gpt_gen != g.gpt || pc->fetch.tlb_gen != g.tlb ||
 	    pc->fetch.vmid != v->s2.vmid) {
 		pc->fetch.gpt_gen = g.gpt;
@@ -363,20 +350,28 @@ int rmm_vcpu_cmpxchg(struct rmm_vcpu *v, uint64_t ipa, size_t len, const void *e
 	return rc;
 }
 
-void gpt_change_begin(struct rmm *rmm)
+void gpt_change_begin(struct rmm *rmm, bool out)
 {
+	if (out) {
+		atomic_fetch_add(&rmm->gpt_out_busy, 1);
+		atomic_fetch_add(&rmm->gpt_out_gen, 1);
+	}
 	atomic_fetch_add(&rmm->gpt_busy, 1);
 	atomic_fetch_add(&rmm->gpt_gen, 1);
 	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
 		atomic_fetch_add(&rmm->gpt_inflight, 1);
 }
 
-void gpt_change_end(struct rmm *rmm)
+void gpt_change_end(struct rmm *rmm, bool out)
 {
 	if (rmm->cfg.flags & RMM_CFG_TLB_CHECK)
 		atomic_fetch_sub(&rmm->gpt_inflight, 1);
 	atomic_fetch_add(&rmm->gpt_gen, 1);
 	atomic_fetch_sub(&rmm->gpt_busy, 1);
+	if (out) {
+		atomic_fetch_add(&rmm->gpt_out_gen, 1);
+		atomic_fetch_sub(&rmm->gpt_out_busy, 1);
+	}
 }
 
 void rmm_finding_add(struct rmm *rmm, int kind, unsigned int cpu, uint64_t ipa, uint64_t pa,

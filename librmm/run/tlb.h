@@ -16,11 +16,12 @@
 
 void s2_change_begin(struct call *c);
 void s2_change_end(struct call *c, uint16_t vmid, uint64_t ipa, uint64_t size);
-void gpt_change_begin(struct rmm *rmm);
+/* out: the change takes a granule out of Realm PAS (undelegate). */
+void gpt_change_begin(struct rmm *rmm, bool out);
 /* Wait until no vCPU access that began before this call is in flight (what
  * TLBI + DSB, or a GPT invalidation, guarantees on hardware). */
 void vcpu_sync(struct rmm *rmm);
-void gpt_change_end(struct rmm *rmm);
+void gpt_change_end(struct rmm *rmm, bool out);
 
 /*
  * A vCPU's in-flight access: every lock-free stage-2 walk, and the access

@@ -168,8 +168,9 @@ static void token_run(void *ctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
 
 static const struct rmm_vcpu_ops token_ops = { .version = RMM_VCPU_VERSION, .run = token_run };
 
-/* The token holds while nothing changes, and moves on a PAS change anywhere
- * and on a stage-2 TLBI that reaches the CPU. */
+/* The token holds while nothing changes and across a delegation (a fetch is
+ * only ever from Realm PAS), and moves when a granule leaves Realm PAS and
+ * on a stage-2 TLBI that reaches the CPU. */
 static void test_fetch_gen(void **state)
 {
 	struct fx *f = *state;
@@ -181,18 +182,20 @@ static void test_fetch_gen(void **state)
 	assert_int_equal(rmm_set_vcpu_backend(f->rmm, &token_ops, NULL), RMM_OK);
 	enter_once(f, &g);
 	enter_once(f, &g);
-	spare = kh_alloc_delegated(&g.h);    /* a PAS change, not the realm's */
+	spare = kh_alloc_delegated(&g.h);    /* NS -> Realm, not the realm's */
 	assert_true(spare != 0);
+	enter_once(f, &g);
+	assert_int_equal(kh_undelegate_free(&g.h, spare), 0);   /* Realm -> NS */
 	enter_once(f, &g);
 	assert_int_equal(rmm_rmi_data_destroy(f->rmm, 0, g.r.rd, 0x2000, &data, &top),
 			 RMI_SUCCESS);         /* a stage-2 change and its TLBI */
 	enter_once(f, &g);
-	assert_int_equal(ntokens, 4);
+	assert_int_equal(ntokens, 5);
 	assert_true(tokens[0] != 0);
 	assert_true(tokens[1] == tokens[0]);
-	assert_true(tokens[2] != tokens[1]);
+	assert_true(tokens[2] == tokens[1]);
 	assert_true(tokens[3] != tokens[2]);
-	assert_int_equal(kh_undelegate_free(&g.h, spare), 0);
+	assert_true(tokens[4] != tokens[3]);
 	assert_int_equal(kh_undelegate_free(&g.h, data), 0);
 	teardown_realm(f, &g);
 }

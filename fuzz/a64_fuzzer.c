@@ -7,6 +7,9 @@
  * harness's backend returns an IRQ exit at once, so the host loop ends).
  * The interpreter must neither crash nor hang; every REC_ENTER must give a
  * status RMM 1.0 defines; the invariants and the TLB checker must hold.
+ * Half the inputs (by a bit of their hash) run on an instance without TLB
+ * checking, where the RMM hands out fetch tokens and the interpreter runs
+ * decoded blocks; the other half fetch every instruction under the checker.
  */
 #include <rmm/vcpu.h>
 #include <rmm/vcpu_a64.h>
@@ -43,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t img[16 << 10];
-	static struct rmm *inst;
+	static struct rmm *inst, *inst_blocks;
+	uint64_t hs = fz_hash(data, size);
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(256);
 	struct kvm_mmio dev = { .ipa = FZ_U + 0x100000 };
 	struct kvm_run_stats st = { 0 };
@@ -55,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(img, data, size < 4096 ? size : 4096);
 	if (!a64)
 		abort();
-	h.rmm = fz_instance(&inst, RMM_CFG_TLB_CHECK, fz_hash(data, size));
+	h.rmm = (hs >> 57) & 1 ? fz_instance(&inst_blocks, 0, hs)
+			       : fz_instance(&inst, RMM_CFG_TLB_CHECK, hs);
 	kh_init(&h, h.rmm, FZ_DRAM, FZ_DRAM_SIZE);
 	h.quiet = 1;
 	if (kh_realm_create(&h, &r, 40, RMI_HASH_SHA_256, 1) || kh_init_ripas(&h, &r, 0, 1 << 20) ||

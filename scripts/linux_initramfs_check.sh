@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # ctest example_linux_realm_initramfs (label long): Debian's kernel boots in a
-# realm with the busybox initramfs scripts/fetch_busybox.sh builds; its /init
-# (busybox sh, glibc static, EL0) runs its commands and powers off, and the
-# host sees PSCI SYSTEM_OFF. Exit 77 (ctest SKIP) when the kernel or the
-# initramfs was not fetched.
-# Usage: linux_initramfs_check.sh LINUX_REALM IMAGE INITRAMFS
+# realm with an initramfs that scripts/mkinitramfs.py builds (here, so that
+# it is always the current /init) from the busybox scripts/fetch_busybox.sh
+# fetched; its /init (busybox sh, glibc static, EL0) runs its commands and
+# powers off, and the host sees PSCI SYSTEM_OFF. Exit 77 (ctest SKIP) when
+# the kernel or busybox was not fetched.
+# Usage: linux_initramfs_check.sh LINUX_REALM IMAGE BUSYBOX
 set -uo pipefail
-bin=$1 image=$2 cpio=$3
-for f in "$image" "$cpio"; do
+bin=$1 image=$2 busybox=$3
+for f in "$image" "$busybox"; do
 	if [ ! -s "$f" ]; then
 		echo "SKIP: no $f: run scripts/setup.sh (or scripts/fetch_linux.sh, scripts/fetch_busybox.sh)"
 		exit 77
 	fi
 done
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cpio=$(mktemp)
+trap 'rm -f "$log" "$cpio"' EXIT
+python3 "$(dirname "$0")/mkinitramfs.py" "$busybox" "$cpio" || { echo "FAIL: mkinitramfs.py"; exit 1; }
 # the guest's tty writes CR LF: drop the CRs so that $ anchors work
 "$bin" "$image" --initrd "$cpio" --seconds 900 2>&1 | tr -d '\r' >"$log"
 rc=${PIPESTATUS[0]}

@@ -245,71 +245,112 @@ static uint64_t import_page(struct call *c, struct realm *r, unsigned int stream
 #define MIG_FALLBACK (~0ull)
 
 /*
- * The fast path for a DATA page onto a fresh entry: the page is decrypted
- * straight into the claimed granule (still DELEGATED, mapped nowhere), the
- * tag verified, and only then the entry written. 'head' holds the body's
- * first 16 bytes, decrypted but not yet authenticated, so anything but the
- * plain case (a bad-looking head, a missing RTT, an entry not UNASSIGNED,
- * no granule to claim) returns MIG_FALLBACK with nothing changed, and the
- * caller releases l and authenticates first and imports through
- * import_page, which gives every error in its usual order. A bad tag: the
- * granule is wiped and left DELEGATED, the import fails (AUTH). Locks: the
- * claimed granule, then the level-3 walk (l, kept by the caller across
- * records); with l held from an earlier record the granule is only tried
- * (granule_trylock), and l is released first if it is taken.
+ * Claim the host's next granule for a fresh page while l holds the walk:
+ * tried first (granule_trylock: the walk is held, the lock order wants the
+ * granule first); if that fails the walk is released, the granule locked and
+ * the walk taken again. Returns the locked DELEGATED granule with l
+ * covering ipa at an UNASSIGNED level-3 entry, or NULL (nothing locked but
+ * l) if anything is not so.
+ */
+static struct granule *claim(struct call *c, const struct s2_ctx *s, struct mig_leaf *l,
+			     uint64_t ipa, uint64_t grans, uint64_t used)
+{
+	struct granule *g;
+	struct rtte e;
+	uint64_t pa;
+
+	/* (a refusal's reason is overwritten when the fallback refuses again) */
+	if (ns_read(c, grans + 8 * used, &pa, 8) != 0 ||
+	    granule_check_addr(c, pa, "data") != RMI_SUCCESS)
+		return NULL;
+	g = granule_find(c->rmm, pa);
+	if (!granule_trylock(g)) {
+		mig_leaf_release(l);
+		granule_lock(c->rmm, g);
+		mig_leaf_walk(c, s, l, ipa);
+		rtte_decode(rtt_read(l->w.tbl, l->w.idx), l->w.level, &e);
+		if (l->w.level < 3 || e.st != RTTE_UNASSIGNED) {
+			granule_unlock(g);
+			return NULL;
+		}
+	}
+	if (g->state != RMM_GRANULE_DELEGATED) {
+		granule_unlock(g);
+		return NULL;
+	}
+	return g;
+}
+
+/*
+ * The fast path for a DATA page: decrypted straight into its granule, the
+ * tag verified, and only then the RTT entry written. A fresh page goes into
+ * the host's next granule (still DELEGATED, mapped nowhere); a newer
+ * version of a page imported in an earlier epoch overwrites its DATA
+ * granule in place (the realm cannot run before COMMIT, and a bad tag makes
+ * it destroy-only, so unverified bytes are never seen). 'head' holds the
+ * body's first 16 bytes, decrypted but not yet authenticated, so anything
+ * but these plain cases (a bad-looking head, a missing RTT, a page imported
+ * in this epoch already, no granule to claim) returns MIG_FALLBACK with
+ * nothing changed, and the caller releases l, authenticates first and
+ * imports through import_page, which gives every error in its usual order.
+ * A bad tag: a claimed granule is wiped and left DELEGATED; the import
+ * fails (AUTH). Locks: the level-3 walk (l, kept by the caller across
+ * records), then the DATA or claimed granule (see claim).
  */
 static uint64_t import_direct(struct call *c, struct realm *r, const struct mig_hdr *h,
 			      const uint8_t *rec, const uint8_t *head, uint64_t grans, uint64_t *used,
 			      struct mig_leaf *l)
 {
 	struct rmm *rmm = c->rmm;
-	uint64_t ipa = GET64(head), pa;
+	uint64_t ipa = GET64(head);
 	struct rtt_walk *w = &l->w;
 	struct granule *g;
 	struct s2_ctx s;
 	struct rtte e;
-	void *dst;
+	bool fresh;
 
 	realm_s2_ctx(r, &s);
 	if (h->body_len != 16 + GRANULE_SIZE || head[8] != RMM_MIG_PAGE_DATA ||
 	    head[9] > RMI_DESTROYED || !zero_bytes(head + 10, 6) || (ipa & GRANULE_MASK) ||
 	    !ipa_is_protected(ipa, s.ipa_width))
 		return MIG_FALLBACK;
-	/* (a refusal's reason is overwritten when the fallback refuses again) */
-	if (ns_read(c, grans + 8 * *used, &pa, 8) != 0 ||
-	    granule_check_addr(c, pa, "data") != RMI_SUCCESS)
-		return MIG_FALLBACK;
-	g = granule_find(rmm, pa);
-	if (!l->held || !granule_trylock(g)) {
-		mig_leaf_release(l);
-		granule_lock(rmm, g);
-	}
-	if (g->state != RMM_GRANULE_DELEGATED) {
-		granule_unlock(g);
-		return MIG_FALLBACK;
-	}
 	mig_leaf_walk(c, &s, l, ipa);
 	rtte_decode(rtt_read(w->tbl, w->idx), w->level, &e);
-	if (w->level < 3 || e.st != RTTE_UNASSIGNED) {
-		granule_unlock(g);
+	if (w->level < 3)
+		return MIG_FALLBACK;
+	fresh = e.st == RTTE_UNASSIGNED;
+	if (fresh) {
+		g = claim(c, &s, l, ipa, grans, *used);
+		if (!g)
+			return MIG_FALLBACK;
+	} else if (e.st == RTTE_ASSIGNED) {
+		g = granule_find(rmm, e.oa);
+		granule_lock(rmm, g);
+		if (!(g->mig & MIG_G_IMPORTED) || g->mig_epoch == r->mig.epoch) {
+			granule_unlock(g);
+			return MIG_FALLBACK;
+		}
+	} else {
 		return MIG_FALLBACK;
 	}
-	dst = granule_map(rmm, g);
-	if (mig_open_finish(rmm, c->cpu, rec, h, 16, dst) != 0) {
-		memset(dst, 0, GRANULE_SIZE);
+	if (mig_open_finish(rmm, c->cpu, rec, h, 16, granule_map(rmm, g)) != 0) {
+		if (fresh)
+			memset(granule_map(rmm, g), 0, GRANULE_SIZE);
 		granule_unlock(g);
 		return mig_import_fatal(c, r, RMI_MIG_AUTH, "the record's tag");
 	}
-	e.st = RTTE_ASSIGNED;
-	e.oa = pa;
 	e.ripas = head[9];
+	if (fresh) {
+		e.st = RTTE_ASSIGNED;
+		e.oa = granule_pa(rmm, g);
+		granule_get(w->g);
+		granule_set_state_locked(c, g, RMM_GRANULE_DATA);
+		g->mig = MIG_G_IMPORTED;
+		r->mig.st[h->stream].fresh++;
+		(*used)++;
+	}
 	rtt_write(w->tbl, w->idx, rtte_encode(&e, 3));
-	granule_get(w->g);
-	granule_set_state_locked(c, g, RMM_GRANULE_DATA);
-	g->mig = MIG_G_IMPORTED;
 	g->mig_epoch = (uint16_t)r->mig.epoch;
-	r->mig.st[h->stream].fresh++;
-	(*used)++;
 	granule_unlock(g);
 	return RMI_SUCCESS;
 }

@@ -212,8 +212,9 @@ int a64_fp_vcvt(struct cpu *c, uint32_t in);
 int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
 int a64_sys(struct cpu *c, uint32_t in);
-/* Before a step: STOP with an IRQ exit if the host must service a timer,
- * EXC if a virtual interrupt was taken, DONE otherwise. */
+/* Before a step: STOP with an IRQ exit if the host must service a timer or
+ * a host interrupt (rmm_host_irq()), EXC if a virtual interrupt was taken,
+ * DONE otherwise. */
 int a64_poll(struct cpu *c);
 /* WFI/WFE: DONE (wake at once: an interrupt is pending) or STOP. */
 int a64_wfx(struct cpu *c, bool wfe);

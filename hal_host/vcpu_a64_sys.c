@@ -395,7 +395,8 @@ int a64_poll(struct cpu *c)
 	bool have = false;
 
 	rmm_vcpu_gic(c->v, &g);
-	if (timer_needs_host(c, &g, r->cntv_ctl, r->cntv_cval, A64_PPI_VTIMER, &now, &have) ||
+	if (rmm_vcpu_take_host_irq(c->v) ||
+	    timer_needs_host(c, &g, r->cntv_ctl, r->cntv_cval, A64_PPI_VTIMER, &now, &have) ||
 	    timer_needs_host(c, &g, r->cntp_ctl, r->cntp_cval, A64_PPI_PTIMER, &now, &have)) {
 		c->x->kind = RMM_VCPU_EXIT_IRQ;
 		return STOP;

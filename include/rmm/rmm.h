@@ -264,8 +264,10 @@ RMM_API int rmm_trace_replay(struct rmm *rmm, const void *trace, size_t len, cha
  * preempted, as it reads ISR_EL1 on hardware: a REC on that CPU that is in
  * RSI_ATTESTATION_TOKEN_CONTINUE then exits with RMI_EXIT_IRQ (the realm sees
  * RSI_INCOMPLETE and resumes the same token on its next call). That exit
- * delivers the interrupt to the host, which clears it. The vCPU backends
- * model the interrupts that stop realm code itself (their budget).
+ * delivers the interrupt to the host, which clears it. A vCPU backend
+ * running realm code polls it too (rmm_vcpu_take_host_irq(), rmm/vcpu.h)
+ * and ends run() with an IRQ exit, as a physical interrupt stops a realm on
+ * hardware; the backends' budgets model the interrupts nobody raises.
  */
 RMM_API void rmm_host_irq(struct rmm *rmm, unsigned int cpu);
 

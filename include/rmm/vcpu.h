@@ -142,6 +142,14 @@ RMM_API int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t 
 			    enum rmm_vcpu_access acc, int s1ptw, struct rmm_vcpu_exit *fault);
 
 /*
+ * A host interrupt raised on this vCPU's CPU (rmm_host_irq()) that the
+ * backend's run() must end with an RMM_VCPU_EXIT_IRQ exit to deliver: 1 and
+ * the interrupt is taken (cleared), else 0. Cheap (one atomic load when
+ * none is pending); poll it as often as a CPU would sample its IRQ line.
+ */
+RMM_API int rmm_vcpu_take_host_irq(struct rmm_vcpu *v);
+
+/*
  * For a backend that keeps decoded instructions (as a CPU's instruction TLB
  * and cache do): a token for the stage-2 and GPT state this vCPU's fetches
  * were translated under on its CPU. Read it BEFORE fetching through

@@ -48,7 +48,8 @@
  *   VBAR_EL1 + 0x80/0x280/0x480 when PSTATE.I is clear. An enabled,
  *   unmasked timer whose condition holds and whose PPI (27 virtual, 30
  *   physical) is in no list register ends run() with an IRQ exit, so the
- *   host injects it.
+ *   host injects it; so does a host interrupt (rmm_host_irq()), sampled
+ *   every 1024 instructions.
  * - SIMD&FP (hal_host/vcpu_a64_fp.c, vcpu_a64_simd.c), every form first
  *   honouring CPACR_EL1.FPEN (disabled: an EC 0x07 trap to EL1): the V
  *   register file, FPCR/FPSR MRS/MSR (writable: FPCR AHP/DN/FZ/RMode; FPSR

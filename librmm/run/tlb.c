@@ -263,6 +263,14 @@ uint64_t rmm_vcpu_fetch_gen(struct rmm_vcpu *v)
 	return pc->fetch.token;
 }
 
+int rmm_vcpu_take_host_irq(struct rmm_vcpu *v)
+{
+	_Atomic uint8_t *p = &v->rmm->cpus[v->cpu].irq_pending;
+
+	return atomic_load_explicit(p, memory_order_relaxed) &&
+	       atomic_exchange_explicit(p, 0, memory_order_acquire);
+}
+
 #if defined(__x86_64__)
 __attribute__((target("cx16")))
 #endif

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rmm/rsi.h>
 #include <rmm/vcpu_a64.h>
 #include "kvmhost/attest_guest.h"
 
@@ -14,9 +15,45 @@ static int err(const char *what)
 	return -1;
 }
 
+/* The interpreter, with a host interrupt raised once while the RMM handles
+ * the first RSI_ATTESTATION_TOKEN_CONTINUE (the backend returns the SMC
+ * exit, then the RMM handles the call: the interrupt arrives during it). */
+struct irq_wrap {
+	struct rmm *rmm;
+	struct rmm_a64_ctx *a64;
+	int pending;               /* 1: raise at the next CONTINUE */
+};
+
+static void wrap_run(void *ctx, struct rmm_vcpu *v, struct rmm_vcpu_exit *x)
+{
+	struct irq_wrap *w = ctx;
+
+	rmm_vcpu_a64_ops()->run(w->a64, v, x);
+	if (w->pending && x->kind == RMM_VCPU_EXIT_SMC &&
+	    rmm_vcpu_regs(v)->x[0] == RSI_ATTESTATION_TOKEN_CONTINUE) {
+		w->pending = 0;
+		rmm_host_irq(w->rmm, rmm_vcpu_cpu(v));
+	}
+}
+
+static void wrap_exception_taken(void *ctx, struct rmm_vcpu *v)
+{
+	struct irq_wrap *w = ctx;
+
+	if (rmm_vcpu_a64_ops()->exception_taken)
+		rmm_vcpu_a64_ops()->exception_taken(w->a64, v);
+}
+
+static const struct rmm_vcpu_ops wrap_ops = {
+	.version = RMM_VCPU_VERSION,
+	.run = wrap_run,
+	.exception_taken = wrap_exception_taken,
+};
+
 int kh_attest_run(struct rmm *rmm, uint64_t base, uint64_t size, struct kh_attest *a)
 {
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(0);
+	struct irq_wrap wrap;
 	uint64_t shared[3], *res;
 	struct kvm_host h;
 	struct kvm_realm r;
@@ -43,10 +80,11 @@ int kh_attest_run(struct rmm *rmm, uint64_t base, uint64_t size, struct kh_attes
 	res[8] = a->ext0;
 	res[9] = a->ext3[0];
 	res[10] = a->ext3[1];
-	if (kh_activate(&h, &r) || rmm_set_vcpu_backend(rmm, rmm_vcpu_a64_ops(), a64))
+	wrap.rmm = rmm;
+	wrap.a64 = a64;
+	wrap.pending = a->irq;
+	if (kh_activate(&h, &r) || rmm_set_vcpu_backend(rmm, &wrap_ops, &wrap))
 		goto out_realm;
-	if (a->irq)
-		rmm_host_irq(rmm, h.cpu);
 	memset(&a->st, 0, sizeof(a->st));
 	if (kh_vcpu_run(&h, &r, &v, 1, 0, NULL, &a->st, 1000) != KH_RUN_SYSTEM_OFF) {
 		err("the guest did not turn the system off");

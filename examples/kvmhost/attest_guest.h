@@ -23,7 +23,7 @@ struct kh_attest {
 	unsigned int hash_algo;   /* RMI_HASH_SHA_256 or _512 */
 	uint8_t challenge[64];
 	uint64_t ext0, ext3[2];   /* measured into REM 0 (8 bytes), REM 3 (16 bytes) */
-	int irq;                  /* raise a host interrupt before entering */
+	int irq;                  /* raise a host interrupt during the first CONTINUE */
 	/* out: what the guest reported (RSI statuses, counts) */
 	uint64_t ext_status[2], init_status, init_size, last_status, calls, interrupted,
 		after_status;

@@ -210,6 +210,11 @@ int a64_fpu(struct cpu *c, uint32_t in);
 int a64_fp_vcvt(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
 int a64_simd(struct cpu *c, uint32_t in);
+/* vcpu_a64_simd2.c: widening, narrowing, halving, saturating, multiplying
+ * integer AdvSIMD (vector); FPEN checked by the caller */
+int a64_simd_3diff(struct cpu *c, uint32_t in);
+int a64_simd_same2(struct cpu *c, uint32_t in);
+int a64_simd_misc2(struct cpu *c, uint32_t in);
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
 int a64_sys(struct cpu *c, uint32_t in);
 /* Before a step: STOP with an IRQ exit if the host must service a timer or

@@ -104,7 +104,7 @@ static int three_same(struct cpu *c, uint32_t in)
 		return vop_done(c, &p);
 	}
 	if (op != 0x10 && op != 0x06 && op != 0x07 && op != 0x11)
-		return a64_undef(c);
+		return a64_simd_same2(c, in);  /* MUL, MLA, ABD, QADD, ... */
 	for (i = 0; i < p.nel; i++) {
 		uint64_t x = ge(p.n, i, p.es), y = ge(p.m, i, p.es), r;
 		int64_t sx = sext(x, 8 * p.es), sy = sext(y, 8 * p.es);
@@ -175,7 +175,7 @@ static int two_misc(struct cpu *c, uint32_t in)
 	if (size == 3 && !q)
 		return a64_undef(c);
 	if (op < 0x08 || op > 0x0b || (op == 0x0a && u))
-		return a64_undef(c);
+		return a64_simd_misc2(c, in);  /* CLS/CLZ, ADDLP, SQXTN, ... */
 	for (i = 0; i < p.nel; i++) {
 		uint64_t x = ge(p.n, i, p.es), r;
 		int64_t s = sext(x, 8 * p.es);
@@ -483,6 +483,8 @@ int a64_simd(struct cpu *c, uint32_t in)
 				fn = two_misc;
 			else if (BITS(in, 11, 10) == 2 && BITS(in, 20, 17) == 8)
 				fn = across;
+			else if (BITS(in, 11, 10) == 0)
+				fn = a64_simd_3diff;
 		} else if (BITS(in, 23, 21) == 0 && !BIT(in, 15) && BIT(in, 10)) {
 			fn = copy;
 		} else if (!BIT(in, 29) && !BIT(in, 15) && BITS(in, 11, 10) == 2) {

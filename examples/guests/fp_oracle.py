@@ -8,6 +8,9 @@ definition of the instruction, not from the interpreter.
   fp_oracle.py             prints its table (unit/kvm/a64_fp_want.inc)
   fp_oracle.py --asm-fpu   writes examples/guests/fpu.S (scalar FP arithmetic)
   fp_oracle.py --fpu       prints its table (unit/kvm/a64_fpu_want.inc)
+  fp_oracle.py --asm-simd2 writes examples/guests/simd2.S (widening, saturating,
+                           multiplying integer AdvSIMD)
+  fp_oracle.py --simd2     prints its table (unit/kvm/a64_simd2_want.inc)
 """
 import struct
 import sys
@@ -937,6 +940,315 @@ _start:
 """
 
 
+# ==== simd2.S: widening, narrowing, halving, saturating and multiplying
+# integer AdvSIMD; each case: V0 (two words) and FPSR (QC is bit 27) ====
+S2 = []   # (asm, {reg: value}, V0 expected, QC)
+QCB = 1 << 27
+NARROW = {(0, 0): '8b', (0, 1): '16b', (1, 0): '4h', (1, 1): '8h', (2, 0): '2s', (2, 1): '4s',
+          (3, 1): '2d'}
+WIDE = {0: '8h', 1: '4s', 2: '2d'}
+
+
+def satq(v, bits, uns):
+    hi, lo = ((1 << bits) - 1, 0) if uns else ((1 << (bits - 1)) - 1, -(1 << (bits - 1)))
+    return (min(max(v, lo), hi), v > hi or v < lo)
+
+
+def ival(x, es, uns):
+    return x if uns else sg(x, es)
+
+
+def pmul(a, b):
+    r = 0
+    for k in range(8):
+        if (b >> k) & 1:
+            r ^= a << k
+    return r
+
+
+def diff3(name, size, q, regs):
+    """Three different: the result and QC from the definitions."""
+    a, b, d = regs.get('v1', A), regs.get('v2', B), regs.get('v0', D)
+    es, we = 1 << size, 2 << size
+    nb, ne = 8 * es, 8 // es
+    base = name.rstrip('2')
+    uns = base[0] == 'u'
+    if base in ('addhn', 'raddhn', 'subhn', 'rsubhn'):
+        x, y = el(a, we, ne), el(b, we, ne)
+        r = [((x[i] + y[i] if 'add' in base else x[i] - y[i]) +
+              ((1 << (nb - 1)) if base[0] == 'r' else 0)) >> nb for i in range(ne)]
+        h = pk(r, es)
+        return ((d & M) | (h << 64)) if q else h, False
+    hx = (a >> 64) if q else a & M
+    hy = (b >> 64) if q else b & M
+    if base[1:] in ('addw', 'subw'):
+        x = [ival(v, we, uns) for v in el(a, we, ne)]
+    else:
+        x = [ival(v, es, uns) for v in el(hx, es, ne)]
+    y = [ival(v, es, uns) for v in el(hy, es, ne)]
+    acc = [ival(v, we, uns) for v in el(d, we, ne)]
+    out, qc = [], False
+    for i in range(ne):
+        op = base[1:] if base[0] in 'su' and base not in ('sqdmull', 'sqdmlal', 'sqdmlsl') else base
+        if op in ('addl', 'addw'):
+            r = x[i] + y[i]
+        elif op in ('subl', 'subw'):
+            r = x[i] - y[i]
+        elif op == 'abal':
+            r = acc[i] + abs(x[i] - y[i])
+        elif op == 'abdl':
+            r = abs(x[i] - y[i])
+        elif op == 'mlal':
+            r = acc[i] + x[i] * y[i]
+        elif op == 'mlsl':
+            r = acc[i] - x[i] * y[i]
+        elif op == 'mull':
+            r = x[i] * y[i]
+        elif base == 'pmull':
+            r = pmul(el(hx, 1)[i], el(hy, 1)[i])
+        else:
+            p, q1 = satq(2 * x[i] * y[i], 2 * nb, False)
+            qc |= q1
+            if base == 'sqdmull':
+                r = p
+            else:
+                r, q2 = satq(acc[i] + p if base == 'sqdmlal' else acc[i] - p, 2 * nb, False)
+                qc |= q2
+        out.append(r)
+    return pk(out, we), qc
+
+
+def D3(name, size, q, regs=None):
+    regs = regs or {}
+    base = name.rstrip('2')
+    nm = (base + '2') if q else base
+    n, w = NARROW[(size, q)], WIDE[size]
+    if base in ('addhn', 'raddhn', 'subhn', 'rsubhn'):
+        asm = f"{nm} v0.{n}, v1.{w}, v2.{w}"
+    elif base[1:] in ('addw', 'subw'):
+        asm = f"{nm} v0.{w}, v1.{w}, v2.{n}"
+    else:
+        asm = f"{nm} v0.{w}, v1.{n}, v2.{n}"
+    r, qc = diff3(name, size, q, regs)
+    S2.append((asm, regs, r, qc))
+
+
+for nm, size, q in (('uaddl', 0, 0), ('saddl', 1, 1), ('uaddw', 2, 0), ('uaddw', 2, 1),
+                    ('saddw', 0, 1), ('usubl', 1, 0), ('ssubl', 2, 1), ('usubw', 0, 0),
+                    ('ssubw', 1, 1), ('addhn', 1, 0), ('addhn', 0, 1), ('raddhn', 2, 0),
+                    ('subhn', 2, 1), ('rsubhn', 0, 0), ('uabal', 0, 1), ('sabal', 2, 0),
+                    ('uabdl', 1, 1), ('sabdl', 0, 0), ('umlal', 1, 0), ('smlal', 2, 1),
+                    ('umlsl', 0, 0), ('smlsl', 1, 1), ('umull', 2, 0), ('smull', 0, 1),
+                    ('umull', 0, 0), ('smull', 2, 1), ('sqdmull', 1, 0), ('sqdmull', 2, 1),
+                    ('sqdmlal', 1, 1), ('sqdmlsl', 2, 0), ('pmull', 0, 0), ('pmull', 0, 1)):
+    D3(nm, size, q)
+MINH = pk([0x8000] * 8, 2)
+D3('sqdmull', 1, 0, {'v1': MINH, 'v2': MINH})                 # saturates: QC
+D3('sqdmlal', 2, 0, {'v1': pk([0x80000000] * 4, 4), 'v2': pk([0x80000000] * 4, 4),
+                     'v0': pk([5, 1 << 63], 8)})
+
+
+def same2(name, size, q, regs):
+    a, b, d = regs.get('v1', A), regs.get('v2', B), regs.get('v0', D)
+    es = 1 << size
+    nb, n = 8 * es, (16 if q else 8) // es
+    uns = name[0] == 'u'
+    xs, ys, ds = el(a, es, n), el(b, es, n), el(d, es, n)
+    out, qc = [], False
+    for i in range(n):
+        xr, yr = xs[i], ys[i]
+        x, y = ival(xr, es, uns), ival(yr, es, uns)
+        op = name[1:] if name[0] in 'su' and name not in ('sqdmulh', 'sqrdmulh') else name
+        if name.startswith('sqrdmulh') or name.startswith('sqdmulh'):
+            rnd = (1 << (nb - 1)) if name.startswith('sqr') else 0
+            r, q1 = satq((2 * sg(xr, es) * sg(yr, es) + rnd) >> nb, nb, False)
+            qc |= q1
+        elif op == 'hadd':
+            r = (x + y) >> 1
+        elif op == 'rhadd':
+            r = (x + y + 1) >> 1
+        elif op == 'hsub':
+            r = (x - y) >> 1
+        elif op in ('qadd', 'qsub'):
+            r, q1 = satq(x + y if op == 'qadd' else x - y, nb, uns)
+            qc |= q1
+        elif op in ('shl', 'rshl', 'qshl', 'qrshl'):
+            sh = sg(yr & 0xff, 1)
+            rnd = 'r' in op[:2] or op == 'rshl'
+            if sh >= 0:
+                v = x << sh
+            else:
+                v = (x + ((1 << (-sh - 1)) if rnd else 0)) >> -sh
+            if op.startswith('q'):
+                v, q1 = satq(v, nb, uns)
+                qc |= q1
+            r = v
+        elif op == 'abd':
+            r = abs(x - y)
+        elif op == 'aba':
+            r = ds[i] + abs(x - y)
+        elif name == 'mla':
+            r = ds[i] + xr * yr
+        elif name == 'mls':
+            r = ds[i] - xr * yr
+        elif name == 'mul':
+            r = xr * yr
+        elif name == 'pmul':
+            r = pmul(xr, yr)
+        else:
+            raise ValueError(name)
+        out.append(r)
+    return pk(out, es), qc
+
+
+def S3(name, size, q, regs=None):
+    regs = regs or {}
+    t = NARROW[(size, q)]
+    r, qc = same2(name, size, q, regs)
+    S2.append((f"{name} v0.{t}, v1.{t}, v2.{t}", regs, r, qc))
+
+
+SHB = pk([1, 0xff, 3, 0xfd, 0, 7, 0xf8, 8, 0x40, 0xc0, 2, 0xfe, 5, 0xfb, 0x7f, 0x80], 1)
+for nm, size, q in (('mul', 0, 1), ('mul', 1, 0), ('mul', 2, 1), ('mla', 1, 1), ('mls', 2, 0),
+                    ('pmul', 0, 1), ('sabd', 0, 1), ('uabd', 1, 0), ('saba', 2, 1),
+                    ('uaba', 0, 0), ('shadd', 1, 1), ('uhadd', 0, 1), ('srhadd', 2, 0),
+                    ('urhadd', 1, 1), ('shsub', 0, 0), ('uhsub', 2, 1), ('sqadd', 0, 1),
+                    ('uqadd', 1, 1), ('sqsub', 2, 1), ('uqsub', 0, 1), ('sqadd', 3, 1),
+                    ('uqsub', 3, 1), ('sqdmulh', 1, 1), ('sqrdmulh', 2, 1)):
+    S3(nm, size, q)
+for nm, size, q in (('sshl', 0, 1), ('ushl', 0, 1), ('srshl', 0, 1), ('urshl', 1, 1),
+                    ('sqshl', 0, 1), ('uqshl', 2, 1), ('sqrshl', 1, 0), ('uqrshl', 0, 1),
+                    ('sshl', 3, 1), ('urshl', 3, 1), ('sqshl', 3, 1)):
+    S3(nm, size, q, {'v2': SHB})
+S3('sqdmulh', 1, 0, {'v1': MINH, 'v2': MINH})
+S3('sqrdmulh', 1, 1, {'v1': MINH, 'v2': pk([0x8000, 0x7fff, 0x4000, 0xc000] * 2, 2)})
+
+
+def misc2(name, size, q, regs):
+    a, d = regs.get('v1', A), regs.get('v0', D)
+    es = 1 << size
+    nb, n = 8 * es, (16 if q else 8) // es
+    qc = False
+    base = name.rstrip('2')
+    if base in ('sqxtn', 'uqxtn', 'sqxtun'):
+        x = el(a, 2 * es, 8 // es)
+        out = []
+        for v in x:
+            iv = v if base == 'uqxtn' else sg(v, 2 * es)
+            r, q1 = satq(iv, nb, base != 'sqxtn')
+            qc |= q1
+            out.append(r)
+        h = pk(out, es)
+        return ((d & M) | (h << 64)) if q else h, qc
+    if base == 'shll':
+        hx = (a >> 64) if q else a & M
+        return pk([v << nb for v in el(hx, es, 8 // es)], 2 * es), False
+    xs, ds = el(a, es, n), el(d, es, n)
+    uns = name[0] == 'u'
+    if base in ('saddlp', 'uaddlp', 'sadalp', 'uadalp'):
+        dw = el(d, 2 * es, n // 2)
+        out = [ival(xs[2 * i], es, uns) + ival(xs[2 * i + 1], es, uns) +
+               (dw[i] if 'adalp' in base else 0) for i in range(n // 2)]
+        return pk(out, 2 * es), False
+    out = []
+    for i in range(n):
+        x = xs[i]
+        if base == 'clz':
+            r = nb - x.bit_length()
+        elif base == 'cls':
+            v = sg(x, es)
+            r = nb - 1 - (v if v >= 0 else ~v).bit_length()
+        elif base in ('sqabs', 'sqneg'):
+            r, q1 = satq(abs(sg(x, es)) if base == 'sqabs' else -sg(x, es), nb, False)
+            qc |= q1
+        elif base == 'suqadd':
+            r, q1 = satq(sg(ds[i], es) + x, nb, False)
+            qc |= q1
+        elif base == 'usqadd':
+            r, q1 = satq(ds[i] + sg(x, es), nb, True)
+            qc |= q1
+        else:
+            raise ValueError(name)
+        out.append(r)
+    return pk(out, es), qc
+
+
+def M2(name, size, q, regs=None):
+    regs = regs or {}
+    base = name.rstrip('2')
+    nm = (base + '2') if q and base in ('sqxtn', 'uqxtn', 'sqxtun', 'shll') else base
+    t = NARROW[(size, q)]
+    if base in ('sqxtn', 'uqxtn', 'sqxtun'):
+        asm = f"{nm} v0.{t}, v1.{WIDE[size]}"
+    elif base == 'shll':
+        asm = f"{nm} v0.{WIDE[size]}, v1.{t}, #{8 << size}"
+    elif base in ('saddlp', 'uaddlp', 'sadalp', 'uadalp'):
+        wt = {(0, 0): '4h', (0, 1): '8h', (1, 0): '2s', (1, 1): '4s', (2, 0): '1d', (2, 1): '2d'}
+        asm = f"{nm} v0.{wt[(size, q)]}, v1.{t}"
+    else:
+        asm = f"{nm} v0.{t}, v1.{t}"
+    r, qc = misc2(name, size, q, regs)
+    S2.append((asm, regs, r, qc))
+
+
+for nm, size, q in (('cls', 0, 1), ('cls', 2, 0), ('clz', 1, 1), ('clz', 0, 0),
+                    ('saddlp', 0, 1), ('uaddlp', 1, 0), ('sadalp', 2, 1), ('uadalp', 0, 0),
+                    ('sqxtn', 0, 0), ('sqxtn', 1, 1), ('uqxtn', 2, 0), ('sqxtun', 0, 1),
+                    ('shll', 0, 0), ('shll', 2, 1), ('sqabs', 0, 1), ('sqneg', 3, 1),
+                    ('suqadd', 1, 1), ('usqadd', 0, 1)):
+    M2(nm, size, q)
+M2('sqabs', 1, 1, {'v1': MINH})
+M2('clz', 2, 1, {'v1': pk([0, 1, 0x80000000, 0x00ffffff], 4)})
+
+
+def gen_simd2_asm():
+    out = []
+    slot = [0]
+
+    def put(reg):
+        out.append(f"\tstr\t{reg}, [x28, #{8 * slot[0]}]")
+        slot[0] += 1
+
+    def emit(lines):
+        out.extend("\t" + ln.replace(" ", "\t", 1) for ln in lines)
+
+    for asm, regs, want, qc in S2:
+        emit(setv(0, regs.get('v0', D)) + setv(1, regs.get('v1', A)) + setv(2, regs.get('v2', B)) +
+             ["msr fpsr, xzr", asm, "mov x1, v0.d[0]", "mov x2, v0.d[1]", "mrs x3, fpsr"])
+        put("x1")
+        put("x2")
+        put("x3")
+    return out, slot[0]
+
+
+def simd2_expected():
+    r = []
+    for asm, regs, want, qc in S2:
+        r += [want & M, (want >> 64) & M, QCB if qc else 0]
+    return r
+
+
+S2_HEAD = """// simd2.S: the widening, narrowing, halving, saturating and multiplying
+// integer Advanced SIMD forms in the AArch64 interpreter: V0 and FPSR.QC
+// after each. GENERATED by fp_oracle.py --asm-simd2 (which also computes
+// the expected values from the instructions' definitions); results go to
+// the UART page (0x200 + 8 * n).
+	.equ OUT, 0x8000100200      // IPA 2^39 + 0x100000 + 0x200
+
+	.text
+	.global _start
+_start:
+	ldr	x28, =OUT
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	isb
+	adr	x20, data
+	add	x24, x20, #0x240
+"""
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == '--asm-fpu':
         body, n = gen_fpu_asm()
@@ -945,6 +1257,18 @@ def main():
                          for i in range(0, len(MEM), 16))
         sys.stdout.write(FPU_HEAD + "\n".join(body) + "\n" +
                          TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--asm-simd2':
+        body, n = gen_simd2_asm()
+        assert n <= 448, n
+        data = "\n".join("\t.byte\t" + ", ".join(f"{b:#04x}" for b in MEM[i:i + 16])
+                         for i in range(0, len(MEM), 16))
+        sys.stdout.write(S2_HEAD + "\n".join(body) + "\n" +
+                         TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--simd2':
+        for v in simd2_expected():
+            print("\t0x%016xull," % v)
         return
     if len(sys.argv) > 1 and sys.argv[1] == '--fpu':
         for v in fpu_expected():

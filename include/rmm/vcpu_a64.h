@@ -66,7 +66,13 @@
  *   SMAXP/UMAXP/SMINP/UMINP, ADDV/SMAXV/UMAXV/SMINV/UMINV/SADDLV/UADDLV,
  *   SSHR/USHR/SSRA/USRA/SHL/SHRN(2)/SSHLL(2)/USHLL(2), EXT, ZIP1/ZIP2/
  *   UZP1/UZP2/TRN1/TRN2, TBL/TBX (1-4 registers), REV64/REV32/REV16, CNT,
- *   RBIT, XTN(2); scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
+ *   RBIT, XTN(2); (hal_host/vcpu_a64_simd2.c) the three-different forms
+ *   S/U ADDL/ADDW/SUBL/SUBW/ABAL/ABDL/MLAL/MLSL/MULL(2), SQDMULL/SQDMLAL/
+ *   SQDMLSL(2), ADDHN/RADDHN/SUBHN/RSUBHN(2), PMULL(2) of bytes; MUL, PMUL,
+ *   MLA, MLS, S/U ABD/ABA/HADD/RHADD/HSUB/QADD/QSUB, S/U SHL/RSHL/QSHL/
+ *   QRSHL (register), SQDMULH/SQRDMULH; CLS, CLZ, S/U ADDLP/ADALP,
+ *   SQXTN/UQXTN/SQXTUN(2), SHLL(2), SQABS/SQNEG, SUQADD/USQADD, with
+ *   FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
  *   FNMSUB, SCVTF/UCVTF and FCVT{N,P,M,Z,A}{S,U} to/from W and X, and the same
@@ -76,8 +82,9 @@
  *   and accumulating FPSR flags (UFC: the host detects tininess after
  *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT*, FCCMP,
  *   fixed-point conversions, vector FP arithmetic, LD2-4/ST2-4 (and their
- *   single-structure and R forms), scalar AdvSIMD other than ADDP D,
- *   by-element, three-different, saturating and polynomial forms.
+ *   single-structure and R forms), scalar AdvSIMD other than ADDP D and
+ *   the FP/integer conversions, by-element forms, the saturating and
+ *   rounding shifts by immediate, PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

@@ -264,6 +264,33 @@ static void test_fp_scalar(void **state)
 	finish(f, &g);
 }
 
+/* simd2.S: the widening, narrowing, halving, saturating and multiplying
+ * integer AdvSIMD forms: V0 and FPSR.QC after each case; the values come
+ * from the instructions' definitions in examples/guests/fp_oracle.py. */
+static void test_simd_widening_saturating(void **state)
+{
+	static const uint64_t want[] = {
+#include "a64_simd2_want.inc"
+	};
+	struct fx *f = *state;
+	struct run g;
+	unsigned int bad = 0;
+
+	max_entries = 1000;
+	run_guest(f, "simd2.bin", &g);
+	max_entries = 200;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (g.dev.regs[0x40 + i] != want[i]) {
+			print_error("case %u word %u: got 0x%016llx, want 0x%016llx\n", i / 3, i % 3,
+				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
+			bad++;
+		}
+	}
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(bad, 0);
+	finish(f, &g);
+}
+
 /* tlbi.S: a cached stage-1 translation (data and instruction fetch) is
  * never used after the guest's TLBI; an unmapped page then faults. */
 static void test_s1_tlb_invalidation(void **state)
@@ -545,6 +572,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_isa2, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fp_simd, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fp_scalar, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_simd_widening_saturating, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_el0, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),

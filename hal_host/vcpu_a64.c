@@ -32,6 +32,26 @@ void rmm_a64_ctx_free(struct rmm_a64_ctx *ctx)
 	free(ctx);
 }
 
+void rmm_a64_ctx_reset(struct rmm_a64_ctx *ctx)
+{
+	for (unsigned int i = 0; i < A64_MON_SLOTS; i++) {
+		atomic_store(&ctx->mon[i], 0);
+		if (ctx->blk[i])
+			memset(ctx->blk[i], 0, sizeof(struct a64_blk) * A64_BLKS);
+		ctx->tlb_gen[i] = 0;
+	}
+	atomic_store(&ctx->nres, 0);
+	memset(ctx->local, 0, sizeof(ctx->local));
+	memset(ctx->tlb, 0, sizeof(ctx->tlb));
+	for (unsigned int i = 0; i < A64_IC_PAGES; i++)
+		atomic_store(&ctx->ic_page[i], 0);
+	atomic_store(&ctx->ic_gen, 0);
+	atomic_store(&ctx->tlbi_gen, 0);
+	atomic_store(&ctx->retired, 0);
+	atomic_store(&ctx->blk_fills, 0);
+	atomic_store(&ctx->blk_runs, 0);
+}
+
 uint64_t rmm_a64_retired(const struct rmm_a64_ctx *ctx)
 {
 	return ctx->retired;

@@ -126,8 +126,10 @@ RMM_API void rmm_destroy(struct rmm *rmm);
  * delegated and dropping the DRAM pages in use (the next touch of a page
  * faults in a zero page).
  * Migration key slots and sessions are dropped (the nonce counter keeps
- * growing); pending host interrupts are cleared; the attestation material
- * (configuration) stays.
+ * growing); pending host interrupts are cleared; the default vCPU backend's
+ * context (exclusive reservations, cached translations, decoded blocks) is
+ * reset (rmm_a64_ctx_reset(); a context you passed to rmm_set_vcpu_backend()
+ * is yours to reset); the attestation material (configuration) stays.
  * Call it only while no other call on the instance is running (no RMI call,
  * no REC running, no host access on another thread). RMM_OK, or RMM_EOS if
  * the HAL could not reset memory, RMM_ENOMEM if migration state could not

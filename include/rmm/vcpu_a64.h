@@ -104,6 +104,10 @@ struct rmm_a64_ctx;
 /* budget: instructions per run() before an IRQ exit (0: 100000). */
 RMM_API struct rmm_a64_ctx *rmm_a64_ctx_new(unsigned int budget);
 RMM_API void rmm_a64_ctx_free(struct rmm_a64_ctx *ctx);
+/* Forget every exclusive reservation, cached translation, decoded block and
+ * count, as a fresh context (no run() may be in progress). rmm_reset() does
+ * this to the instance's default context. */
+RMM_API void rmm_a64_ctx_reset(struct rmm_a64_ctx *ctx);
 RMM_API const struct rmm_vcpu_ops *rmm_vcpu_a64_ops(void);
 /* Instructions executed so far (all RECs). */
 RMM_API uint64_t rmm_a64_retired(const struct rmm_a64_ctx *ctx);

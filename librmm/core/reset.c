@@ -6,6 +6,8 @@
  */
 #include <string.h>
 
+#include <rmm/vcpu_a64.h>
+
 #include "core/rmm_int.h"
 #include "granule/granule.h"
 #include "migrate/mig.h"
@@ -92,5 +94,7 @@ int rmm_reset(struct rmm *rmm)
 	atomic_store(&rmm->trace_seq, 0);
 	atomic_store(&rmm->host_gpf_logged, 0);
 	memset(rmm->findings, 0, sizeof(rmm->findings));
+	/* the default backend's reservations and caches name PAs that are gone */
+	rmm_a64_ctx_reset(rmm->a64_default);
 	return RMM_OK;
 }

@@ -299,8 +299,15 @@ int a64_fp_scalar(struct cpu *c, uint32_t in)
 
 	if (BIT(in, 29) || type == 3)
 		return a64_undef(c);  /* no FEAT_FP16: half-precision forms too */
-	if (BIT(in, 24) || !BIT(in, 21)) {  /* 3-source; fixed-point: UNDEFINED */
-		if (type == 2 || !BIT(in, 24))
+	if (!BIT(in, 24) && !BIT(in, 21)) {  /* fixed-point conversions */
+		if (type == 2)
+			return a64_undef(c);
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_fpu_fixed(c, in);
+	}
+	if (BIT(in, 24)) {  /* 3-source */
+		if (type == 2)
 			return a64_undef(c);
 		if ((rc = a64_fp_trap(c)) != DONE)
 			return rc;

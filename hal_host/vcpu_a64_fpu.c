@@ -332,6 +332,41 @@ static uint64_t to_int(struct fctx *f, uint64_t b, unsigned int mode, bool uns, 
 	return (uint64_t)(int64_t)t & (bits == 64 ? ~0ull : 0xffffffffull);
 }
 
+/* FRINT{N,P,M,Z,A,X,I}: round to an integral value in the same format;
+ * mode as to_int (0-4) or 5 for FPCR.RMode; exact (FRINTX): IXC when the
+ * value changed. A zero result keeps the operand's sign. */
+static uint64_t round_int(struct fctx *f, uint64_t b, unsigned int mode, bool exact)
+{
+	double x, t, fr;
+	uint64_t res;
+
+	b = flush_in(f, b);
+	if (nans(f, &b, 1, &res))
+		return res;
+	x = val(f, b);
+	if (isinf(x) || x == 0)
+		return b;
+	if (mode == 5)
+		mode = f->rmode;  /* RN, RP, RM, RZ: the same order */
+	t = trunc(x);         /* exact, as is x - t */
+	fr = x - t;
+	switch (mode) {
+	case 0:
+		if (fabs(fr) > 0.5 || (fabs(fr) == 0.5 && fmod(t, 2) != 0))
+			t += fr > 0 ? 1 : -1;
+		break;
+	case 1: if (fr > 0) t += 1; break;
+	case 2: if (fr < 0) t -= 1; break;
+	case 4: if (fabs(fr) >= 0.5) t += fr > 0 ? 1 : -1; break;
+	default: break;
+	}
+	if (t == 0)
+		t = copysign(0.0, x);
+	if (exact && t != x)
+		f->fl |= IXC;
+	return bits_of(f, t);  /* integral and in range: representable */
+}
+
 static uint64_t from_int(struct fctx *f, uint64_t v, bool uns, bool sf)
 {
 	volatile int64_t si;
@@ -420,6 +455,12 @@ int a64_fpu(struct cpu *c, uint32_t in)
 			r ^= sign_bit(&f);  /* FNMUL */
 	} else if (BITS(in, 11, 10) == 3) {  /* FCSEL */
 		r = vget(c, a64_cond_holds(c, BITS(in, 15, 12)) ? rn : rm, f.dbl);
+	} else if (BITS(in, 11, 10) == 1) {  /* FCCMP, FCCMPE */
+		if (a64_cond_holds(c, BITS(in, 15, 12)))
+			fcmp(c, &f, vget(c, rn, f.dbl), vget(c, rm, f.dbl), BIT(in, 4));
+		else
+			a64_set_nzcv(c, in & 15);
+		wr = false;
 	} else if (BITS(in, 14, 10) == 0x10) {  /* 1-source */
 		unsigned int op = BITS(in, 20, 15);
 		uint64_t a = vget(c, rn, f.dbl);
@@ -452,6 +493,12 @@ int a64_fpu(struct cpu *c, uint32_t in)
 			r = host_end(&f, r);
 			break;
 		}
+		case 8: case 9: case 10: case 11: case 12:  /* FRINTN, P, M, Z, A */
+			r = round_int(&f, a, op - 8, false);
+			break;
+		case 14: case 15:                           /* FRINTX, FRINTI */
+			r = round_int(&f, a, 5, op == 14);
+			break;
 		case 4: case 5:
 			if ((op == 5) != !f.dbl)
 				return a64_undef(c);  /* FCVT to the same width */
@@ -497,7 +544,8 @@ conv: {
 
 /* FCVT{N,M,A,P,Z}{S,U} and SCVTF/UCVTF (vector, integer) on S or D elements
  * held in V registers: the AdvSIMD scalar (bit 28 set) and vector two-
- * register miscellaneous forms with opcode 0x1a-0x1d. The caller checked
+ * register miscellaneous forms with opcode 0x1a-0x1d; FRINT{N,P,M,Z,A,X,I}
+ * (vector only) with opcode 0x18-0x19. The caller checked
  * FPEN; UNDEFINED for the other encodings of those opcodes (FRECPE,
  * URECPE, ...) and for .1D. Flags of every element accumulate in FPSR. */
 int a64_fp_vcvt(struct cpu *c, uint32_t in)
@@ -509,6 +557,23 @@ int a64_fp_vcvt(struct cpu *c, uint32_t in)
 	unsigned int mode, n, i;
 	uint8_t src[16], dst[16] = { 0 };
 
+	if (op == 0x18 || op == 0x19) {  /* FRINT (vector): N/P, M/Z; A, X/I */
+		if (scalar || (!scalar && es == 8 && !q) || (u && op == 0x18 && o2))
+			return a64_undef(c);
+		mode = u ? (op == 0x18 ? 4 : 5) : (op == 0x18 ? (o2 ? 1 : 0) : (o2 ? 3 : 2));
+		n = (q ? 16 : 8) / es;
+		memcpy(src, a64_vreg(c, rn), 16);
+		for (i = 0; i < n; i++) {
+			uint64_t b = 0, r;
+
+			memcpy(&b, src + i * es, es);
+			r = round_int(&f, b, mode, u && op == 0x19 && !o2);
+			memcpy(dst + i * es, &r, es);
+		}
+		a64_vset(c, in & 31, dst, n * es);
+		c->r->fpsr |= f.fl;
+		return DONE;
+	}
 	switch (op) {
 	case 0x1a: mode = o2 ? 1 : 0; break;    /* FCVTP* : FCVTN* */
 	case 0x1b: mode = o2 ? 3 : 2; break;    /* FCVTZ* : FCVTM* */
@@ -530,6 +595,48 @@ int a64_fp_vcvt(struct cpu *c, uint32_t in)
 		memcpy(dst + i * es, &r, es);
 	}
 	a64_vset(c, in & 31, dst, scalar ? es : n * es);
+	c->r->fpsr |= f.fl;
+	return DONE;
+}
+
+/* Fixed-point conversions between S/D and W/X (bit 21 clear): SCVTF/UCVTF
+ * (rmode 00, opcode 010/011) and FCVTZS/FCVTZU (rmode 11, opcode 000/001)
+ * with 64 - scale fraction bits (at most 32 for W). The scaling by a power
+ * of two is exact here: a converted integer divided by at most 2^64 stays
+ * normal, and an operand multiplied by 2^fbits either stays finite or is
+ * beyond every integer range (it saturates with IOC either way). The
+ * caller checked FPEN and type 0/1. */
+int a64_fpu_fixed(struct cpu *c, uint32_t in)
+{
+	unsigned int rmode = BITS(in, 20, 19), op = BITS(in, 18, 16), scale = BITS(in, 15, 10);
+	unsigned int fbits = 64 - scale, rn = BITS(in, 9, 5), rd = in & 31;
+	struct fctx f = { .dbl = BITS(in, 23, 22) == 1, .dn = BIT(c->r->fpcr, 25),
+			  .fz = BIT(c->r->fpcr, 24), .rmode = (unsigned int)BITS(c->r->fpcr, 23, 22) };
+	bool sf = BIT(in, 31);
+	uint64_t r;
+
+	if ((!sf && scale < 32) || !((rmode == 0 && (op == 2 || op == 3)) || (rmode == 3 && op <= 1)))
+		return a64_undef(c);
+	if (rmode == 0) {  /* SCVTF, UCVTF: round the integer, then scale */
+		double d;
+
+		r = from_int(&f, xr(c, rn), op == 3, sf);
+		d = ldexp(val(&f, r), -(int)fbits);
+		r = bits_of(&f, d);
+		a64_vset(c, rd, &r, f.dbl ? 8 : 4);
+	} else {           /* FCVTZS, FCVTZU: scale, then truncate (as a D value) */
+		struct fctx g = f;
+		uint64_t b = flush_in(&f, vget(c, rn, f.dbl)), db;
+		double d = ldexp(val(&f, b), (int)fbits);
+
+		memcpy(&db, &d, 8);
+		g.dbl = true;
+		g.fz = false;
+		g.fl = 0;
+		r = to_int(&g, db, 3, op == 1, sf ? 64 : 32);
+		f.fl |= g.fl;
+		setx(c, rd, r, sf);
+	}
 	c->r->fpsr |= f.fl;
 	return DONE;
 }

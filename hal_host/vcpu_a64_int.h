@@ -208,6 +208,8 @@ int a64_fpu(struct cpu *c, uint32_t in);
 /* FP <-> integer conversions on S/D elements in V registers (AdvSIMD scalar
  * and vector two-register misc, opcodes 0x1a-0x1d; FPEN checked) */
 int a64_fp_vcvt(struct cpu *c, uint32_t in);
+/* fixed-point SCVTF/UCVTF/FCVTZS/FCVTZU between S/D and W/X (FPEN checked) */
+int a64_fpu_fixed(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
 int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd2.c: widening, narrowing, halving, saturating, multiplying

@@ -126,8 +126,8 @@ static int two_misc(struct cpu *c, uint32_t in)
 	bool q = BIT(in, 30);
 	struct vop p;
 
-	if (op >= 0x1a && op <= 0x1d)
-		return a64_fp_vcvt(c, in);  /* FCVT*S/U, SCVTF/UCVTF (vector) */
+	if (op >= 0x18 && op <= 0x1d)
+		return a64_fp_vcvt(c, in);  /* FRINT*, FCVT*S/U, SCVTF/UCVTF (vector) */
 	vop_init(c, in, 1u << size, &p);
 	if (op <= 1) {  /* REV64, REV32, REV16: reverse elements in containers */
 		unsigned int cb = op == 1 ? 2 : u ? 4 : 8, epc;

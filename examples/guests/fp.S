@@ -52,7 +52,7 @@ _start:
 	mrs	x4, fpsr
 	str	x4, [x28, #48]
 	mov	x27, #0
-	.inst	0x1e644020
+	.inst	0x1e684020
 	mov	x4, x27
 	str	x4, [x28, #56]
 	mov	x27, #0

@@ -337,7 +337,7 @@ SYS = [
       "mov x1, #-1", "msr fpcr, x1", "mrs x4, fpcr"], 0x07c00000),
     (["mov x1, #-1", "msr fpsr, x1", "mrs x4, fpsr"], 0xf800009f),
     (["msr fpsr, xzr", "mrs x4, fpsr"], 0),
-    (["mov x27, #0", ".inst 0x1e644020", "mov x4, x27"], 1 << 25),   # FRINTN d0, d1: not here
+    (["mov x27, #0", ".inst 0x1e684020", "mov x4, x27"], 1 << 25),   # FRINT32Z d0, d1: no FEAT_FRINTTS
     (["mov x27, #0", ".inst 0x4e20d420", "mov x4, x27"], 1 << 25),   # FADD v0.4s: UNDEFINED
     (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
     (["mov x27, #0", ".inst 0x4c408020", "mov x4, x27"], 1 << 25),   # LD2 {v0.16b, v1.16b}: not here
@@ -855,6 +855,123 @@ VC("ucvtf v0.2d, v1.2d", 8, [M, 3])
 VC("ucvtf v0.4s, v1.4s", 4, [0xffffffff, 0x01000001, 0, 0x80000001], RM['M'] << 22)
 
 
+# FRINT*, FCCMP(E) and the fixed-point conversions
+def frint(b, dbl, mode, exact=False, fz=False, dn=False):
+    """(bits, flags) of FPRoundInt(b, mode, exact)."""
+    fb, eb, bias = fmt(dbl)
+    n = pnans([b], dbl, dn)
+    if n:
+        return n
+    s, m = decode(b, dbl)
+    if fz and m != 'inf' and m != 0 and m < Fr(2) ** (1 - bias):
+        return s << (fb + eb), IDC
+    if m == 'inf' or m == 0:
+        return b, 0
+    v = -m if s else m
+    t = math.floor(v)
+    fr = v - t
+    r = t + {'N': fr > Fr(1, 2) or (fr == Fr(1, 2) and t % 2 == 1),
+             'A': fr > Fr(1, 2) or (fr == Fr(1, 2) and v > 0),
+             'P': fr > 0, 'M': False, 'Z': fr > 0 and v < 0}[mode]
+    bits = encode(int(r < 0) if r != 0 else s, Fr(abs(r)), 'N', dbl)[0]
+    return bits, IXC if exact and r != v else 0
+
+
+FRM = {'frintn': 'N', 'frintp': 'P', 'frintm': 'M', 'frintz': 'Z', 'frinta': 'A'}
+
+
+def FR(insn, a, fpcr=0, dbl=True):
+    name = insn.split()[0]
+    mode = FRM.get(name, 'NPMZ'[(fpcr >> 22) & 3])
+    r, fl = frint(a, dbl, mode, name == 'frintx', bool(fpcr & (1 << 24)), bool(fpcr & (1 << 25)))
+    FPU.append((insn, fpcr, {'v1': a}, [r, fl]))
+
+
+FR("frintn d0, d1", D1(2.5))
+FR("frintn d0, d1", D1(3.5))
+FR("frintn s0, s1", D2(-2.5), 0, False)
+FR("frintn d0, d1", D1(-0.3))
+FR("frinta d0, d1", D1(2.5))
+FR("frinta s0, s1", D2(-2.5), 0, False)
+FR("frintp s0, s1", D2(1.1), 0, False)
+FR("frintp d0, d1", D1(-0.7))
+FR("frintm d0, d1", D1(-1.1))
+FR("frintm s0, s1", D2(0.7), 0, False)
+FR("frintz s0, s1", D2(-3.9), 0, False)
+FR("frintx d0, d1", D1(2.5))
+FR("frintx d0, d1", D1(2.5), RM['P'] << 22)
+FR("frintx s0, s1", D2(4.0), 0, False)
+FR("frinti d0, d1", D1(2.5), RM['M'] << 22)
+FR("frintn d0, d1", SN)
+FR("frintz d0, d1", D1(-math.inf))
+FR("frintn d0, d1", D1(2.0 ** 60 + 2.0 ** 9))
+FR("frintp d0, d1", 0x8000000000000001, 1 << 24)          # FZ: a denormal is -0, IDC
+FR("frinta d0, d1", D1(-(2.0 ** 52) - 0.5 + 0.5))
+# FCCMP(E): NZCV is 0110 before (cmp xzr, xzr): eq holds, ne does not
+for insn, a, b, nzcv, fl in (("fccmp d1, d2, #0x5, eq", D1(1.0), D1(2.0), 0x8, 0),
+                             ("fccmp d1, d2, #0x5, ne", D1(1.0), D1(2.0), 0x5, 0),
+                             ("fccmpe s1, s2, #0x0, eq", 0x7fc00001, D2(1.0), 0x3, IOC),
+                             ("fccmp d1, d2, #0xf, eq", QN, D1(1.0), 0x3, 0),
+                             ("fccmp d1, d2, #0x0, eq", SN, D1(1.0), 0x3, IOC),
+                             ("fccmpe d1, d2, #0x2, ne", QN, D1(1.0), 0x2, 0),
+                             ("fccmp s1, s2, #0x1, hs", D2(3.0), D2(3.0), 0x6, 0)):
+    FPU.append((insn, 0, {'v1': a, 'v2': b}, [nzcv << 28, fl]))
+
+
+def fixed_to(b, dbl, uns, bits, fbits):
+    if is_nan(b, dbl):
+        return 0, IOC
+    s, m = decode(b, dbl)
+    lo_, hi_ = (0, (1 << bits) - 1) if uns else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    if m == 'inf':
+        return (lo_ if s else hi_) & ((1 << bits) - 1), IOC
+    v = (-m if s else m) * Fr(2) ** fbits
+    r = math.trunc(v)
+    if r < lo_ or r > hi_:
+        return (lo_ if r < lo_ else hi_) & ((1 << bits) - 1), IOC
+    return r & ((1 << bits) - 1), IXC if r != v else 0
+
+
+for insn, a, dbl, uns, bits, fb in (("fcvtzs w4, d1, #8", D1(1.75), True, False, 32, 8),
+                                    ("fcvtzs w4, d1, #8", D1(-1.99), True, False, 32, 8),
+                                    ("fcvtzu x4, d1, #32", D1(3.5), True, True, 64, 32),
+                                    ("fcvtzs w4, s1, #31", D2(1.0), False, False, 32, 31),
+                                    ("fcvtzs x4, d1, #64", D1(0.25), True, False, 64, 64),
+                                    ("fcvtzu w4, s1, #1", D2(-0.25), False, True, 32, 1),
+                                    ("fcvtzs x4, d1, #1", QN, True, False, 64, 1)):
+    FPU.append((insn, 0, {'v1': a}, list(fixed_to(a, dbl, uns, bits, fb))))
+for insn, x, dbl, uns, bits, fb, md in (("scvtf d0, x3, #16", -(3 << 40) - 1, True, False, 64, 16, 'N'),
+                                        ("ucvtf s0, w3, #4", 0xffffffff, False, True, 32, 4, 'N'),
+                                        ("scvtf s0, x3, #64", 1 << 63, False, False, 64, 64, 'N'),
+                                        ("ucvtf d0, x3, #3", M, True, True, 64, 3, 'Z'),
+                                        ("scvtf s0, w3, #32", 0x80000001, False, False, 32, 32, 'P')):
+    x &= (1 << bits) - 1
+    v = x if uns or not x >> (bits - 1) else x - (1 << bits)
+    r, fl = encode(int(v < 0), Fr(abs(v), 1 << fb), md, dbl)
+    FPU.append((insn, RM[md] << 22, {'x3': x & M}, [r, fl]))
+
+
+def VF(insn, es, vals, fpcr=0, q=True):
+    name = insn.split()[0]
+    mode = FRM.get(name, 'NPMZ'[(fpcr >> 22) & 3])
+    r, fl = [], 0
+    for x in vals:
+        y, f = frint(x, es == 8, mode, name == 'frintx')
+        r.append(y)
+        fl |= f
+    v = pk(r, es)
+    VCVT.append((insn, fpcr, pk(vals, es), [v & M, v >> 64 if q else 0, fl]))
+
+
+VF("frintn v0.4s, v1.4s", 4, [D2(0.5), D2(1.5), D2(-2.5), D2(2.4)])
+VF("frinta v0.2d, v1.2d", 8, [D1(-0.5), D1(2.5)])
+VF("frintp v0.2s, v1.2s", 4, [D2(-0.5), D2(0.1)], q=False)
+VF("frintm v0.4s, v1.4s", 4, [D2(-0.1), D2(3.9), 0x7fc00003, 0xff800000])
+VF("frintz v0.2d, v1.2d", 8, [D1(-1.9), D1(1e300)])
+VF("frintx v0.2d, v1.2d", 8, [D1(0.1), D1(2.0)], RM['P'] << 22)
+VF("frinti v0.4s, v1.4s", 4, [D2(0.5), D2(-0.5), D2(1.0), 0x7f800005], RM['M'] << 22)
+
+
 def gen_fpu_asm():
     out = []
     slot = [0]
@@ -872,7 +989,7 @@ def gen_fpu_asm():
         emit(setv(0, 0x5555555555555555))
         emit([f"ldr x3, ={regs.get('x3', 0):#x}", f"ldr x1, ={fpcr:#x}", "msr fpcr, x1",
               "msr fpsr, xzr", "cmp xzr, xzr", insn])
-        if insn.startswith("fcmp"):
+        if insn.startswith("fcmp") or insn.startswith("fccmp"):
             emit(["mrs x1, nzcv"])
             put("x1")
         elif " x4" in insn or " w4" in insn:

@@ -2833,6 +2833,1013 @@ _start:
 	str	x1, [x28, #1728]
 	mrs	x1, fpsr
 	str	x1, [x28, #1736]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1744]
+	mrs	x1, fpsr
+	str	x1, [x28, #1752]
+	ldr	x1, =0x400c000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1760]
+	mrs	x1, fpsr
+	str	x1, [x28, #1768]
+	ldr	x1, =0xc0200000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1776]
+	mrs	x1, fpsr
+	str	x1, [x28, #1784]
+	ldr	x1, =0xbfd3333333333333
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1792]
+	mrs	x1, fpsr
+	str	x1, [x28, #1800]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frinta	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1808]
+	mrs	x1, fpsr
+	str	x1, [x28, #1816]
+	ldr	x1, =0xc0200000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frinta	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1824]
+	mrs	x1, fpsr
+	str	x1, [x28, #1832]
+	ldr	x1, =0x3f8ccccd
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintp	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1840]
+	mrs	x1, fpsr
+	str	x1, [x28, #1848]
+	ldr	x1, =0xbfe6666666666666
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintp	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1856]
+	mrs	x1, fpsr
+	str	x1, [x28, #1864]
+	ldr	x1, =0xbff199999999999a
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintm	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1872]
+	mrs	x1, fpsr
+	str	x1, [x28, #1880]
+	ldr	x1, =0x3f333333
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintm	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1888]
+	mrs	x1, fpsr
+	str	x1, [x28, #1896]
+	ldr	x1, =0xc079999a
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintz	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1904]
+	mrs	x1, fpsr
+	str	x1, [x28, #1912]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintx	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1920]
+	mrs	x1, fpsr
+	str	x1, [x28, #1928]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x400000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintx	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1936]
+	mrs	x1, fpsr
+	str	x1, [x28, #1944]
+	ldr	x1, =0x40800000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintx	s0, s1
+	fmov	x1, d0
+	str	x1, [x28, #1952]
+	mrs	x1, fpsr
+	str	x1, [x28, #1960]
+	ldr	x1, =0x4004000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x800000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frinti	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1968]
+	mrs	x1, fpsr
+	str	x1, [x28, #1976]
+	ldr	x1, =0x7ff0000000000456
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #1984]
+	mrs	x1, fpsr
+	str	x1, [x28, #1992]
+	ldr	x1, =0xfff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintz	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #2000]
+	mrs	x1, fpsr
+	str	x1, [x28, #2008]
+	ldr	x1, =0x43b0000000000002
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintn	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #2016]
+	mrs	x1, fpsr
+	str	x1, [x28, #2024]
+	ldr	x1, =0x8000000000000001
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x1000000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frintp	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #2032]
+	mrs	x1, fpsr
+	str	x1, [x28, #2040]
+	ldr	x1, =0xc32fffffffffffff
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	frinta	d0, d1
+	fmov	x1, d0
+	str	x1, [x28, #2048]
+	mrs	x1, fpsr
+	str	x1, [x28, #2056]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x4000000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmp	d1, d2, #0x5, eq
+	mrs	x1, nzcv
+	str	x1, [x28, #2064]
+	mrs	x1, fpsr
+	str	x1, [x28, #2072]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x4000000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmp	d1, d2, #0x5, ne
+	mrs	x1, nzcv
+	str	x1, [x28, #2080]
+	mrs	x1, fpsr
+	str	x1, [x28, #2088]
+	ldr	x1, =0x7fc00001
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3f800000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmpe	s1, s2, #0x0, eq
+	mrs	x1, nzcv
+	str	x1, [x28, #2096]
+	mrs	x1, fpsr
+	str	x1, [x28, #2104]
+	ldr	x1, =0x7ff8000000000123
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmp	d1, d2, #0xf, eq
+	mrs	x1, nzcv
+	str	x1, [x28, #2112]
+	mrs	x1, fpsr
+	str	x1, [x28, #2120]
+	ldr	x1, =0x7ff0000000000456
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmp	d1, d2, #0x0, eq
+	mrs	x1, nzcv
+	str	x1, [x28, #2128]
+	mrs	x1, fpsr
+	str	x1, [x28, #2136]
+	ldr	x1, =0x7ff8000000000123
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmpe	d1, d2, #0x2, ne
+	mrs	x1, nzcv
+	str	x1, [x28, #2144]
+	mrs	x1, fpsr
+	str	x1, [x28, #2152]
+	ldr	x1, =0x40400000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x40400000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fccmp	s1, s2, #0x1, hs
+	mrs	x1, nzcv
+	str	x1, [x28, #2160]
+	mrs	x1, fpsr
+	str	x1, [x28, #2168]
+	ldr	x1, =0x3ffc000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	w4, d1, #8
+	str	x4, [x28, #2176]
+	mrs	x1, fpsr
+	str	x1, [x28, #2184]
+	ldr	x1, =0xbfffd70a3d70a3d7
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	w4, d1, #8
+	str	x4, [x28, #2192]
+	mrs	x1, fpsr
+	str	x1, [x28, #2200]
+	ldr	x1, =0x400c000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzu	x4, d1, #32
+	str	x4, [x28, #2208]
+	mrs	x1, fpsr
+	str	x1, [x28, #2216]
+	ldr	x1, =0x3f800000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	w4, s1, #31
+	str	x4, [x28, #2224]
+	mrs	x1, fpsr
+	str	x1, [x28, #2232]
+	ldr	x1, =0x3fd0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	x4, d1, #64
+	str	x4, [x28, #2240]
+	mrs	x1, fpsr
+	str	x1, [x28, #2248]
+	ldr	x1, =0xbe800000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzu	w4, s1, #1
+	str	x4, [x28, #2256]
+	mrs	x1, fpsr
+	str	x1, [x28, #2264]
+	ldr	x1, =0x7ff8000000000123
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	x4, d1, #1
+	str	x4, [x28, #2272]
+	mrs	x1, fpsr
+	str	x1, [x28, #2280]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0xfffffcffffffffff
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	d0, x3, #16
+	fmov	x1, d0
+	str	x1, [x28, #2288]
+	mrs	x1, fpsr
+	str	x1, [x28, #2296]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0xffffffff
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	ucvtf	s0, w3, #4
+	fmov	x1, d0
+	str	x1, [x28, #2304]
+	mrs	x1, fpsr
+	str	x1, [x28, #2312]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x8000000000000000
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	s0, x3, #64
+	fmov	x1, d0
+	str	x1, [x28, #2320]
+	mrs	x1, fpsr
+	str	x1, [x28, #2328]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0xffffffffffffffff
+	ldr	x1, =0xc00000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	ucvtf	d0, x3, #3
+	fmov	x1, d0
+	str	x1, [x28, #2336]
+	mrs	x1, fpsr
+	str	x1, [x28, #2344]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x80000001
+	ldr	x1, =0x400000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	s0, w3, #32
+	fmov	x1, d0
+	str	x1, [x28, #2352]
+	mrs	x1, fpsr
+	str	x1, [x28, #2360]
 	msr	fpcr, xzr
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
@@ -2849,8 +3856,8 @@ _start:
 	ld1	{v0.b}[5], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1744]
-	str	x2, [x28, #1752]
+	str	x1, [x28, #2368]
+	str	x2, [x28, #2376]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2866,8 +3873,8 @@ _start:
 	ld1	{v0.h}[3], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1760]
-	str	x2, [x28, #1768]
+	str	x1, [x28, #2384]
+	str	x2, [x28, #2392]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2883,10 +3890,10 @@ _start:
 	ld1	{v0.s}[2], [x21], #4
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1776]
-	str	x2, [x28, #1784]
+	str	x1, [x28, #2400]
+	str	x2, [x28, #2408]
 	sub	x1, x21, x20
-	str	x1, [x28, #1792]
+	str	x1, [x28, #2416]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2902,10 +3909,10 @@ _start:
 	ld1	{v0.d}[1], [x21], x5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1800]
-	str	x2, [x28, #1808]
+	str	x1, [x28, #2424]
+	str	x2, [x28, #2432]
 	sub	x1, x21, x20
-	str	x1, [x28, #1816]
+	str	x1, [x28, #2440]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2921,8 +3928,8 @@ _start:
 	ld1r	{v0.4s}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1824]
-	str	x2, [x28, #1832]
+	str	x1, [x28, #2448]
+	str	x2, [x28, #2456]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2938,10 +3945,10 @@ _start:
 	ld1r	{v0.8b}, [x21], #1
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1840]
-	str	x2, [x28, #1848]
+	str	x1, [x28, #2464]
+	str	x2, [x28, #2472]
 	sub	x1, x21, x20
-	str	x1, [x28, #1856]
+	str	x1, [x28, #2480]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2957,8 +3964,8 @@ _start:
 	ld1r	{v0.2d}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1864]
-	str	x2, [x28, #1872]
+	str	x1, [x28, #2488]
+	str	x2, [x28, #2496]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2974,8 +3981,8 @@ _start:
 	st1	{v1.h}[5], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1880]
-	str	x2, [x28, #1888]
+	str	x1, [x28, #2504]
+	str	x2, [x28, #2512]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -2991,8 +3998,8 @@ _start:
 	st1	{v1.d}[1], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1896]
-	str	x2, [x28, #1904]
+	str	x1, [x28, #2520]
+	str	x2, [x28, #2528]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3008,8 +4015,8 @@ _start:
 	st1	{v1.b}[15], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #1912]
-	str	x2, [x28, #1920]
+	str	x1, [x28, #2536]
+	str	x2, [x28, #2544]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3025,8 +4032,8 @@ _start:
 	fmov	v0.4s, #-2.5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1928]
-	str	x2, [x28, #1936]
+	str	x1, [x28, #2552]
+	str	x2, [x28, #2560]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3042,8 +4049,8 @@ _start:
 	fmov	v0.2s, #1.0
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1944]
-	str	x2, [x28, #1952]
+	str	x1, [x28, #2568]
+	str	x2, [x28, #2576]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3059,8 +4066,8 @@ _start:
 	fmov	v0.2d, #0.125
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1960]
-	str	x2, [x28, #1968]
+	str	x1, [x28, #2584]
+	str	x2, [x28, #2592]
 	ldr	x1, =0xbfc000003fc00000
 	ldr	x2, =0x7fc000014f32d05e
 	stp	x1, x2, [x24]
@@ -3075,10 +4082,10 @@ _start:
 	fcvtzs	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #1976]
-	str	x2, [x28, #1984]
+	str	x1, [x28, #2600]
+	str	x2, [x28, #2608]
 	mrs	x1, fpsr
-	str	x1, [x28, #1992]
+	str	x1, [x28, #2616]
 	ldr	x1, =0x4004000000000000
 	ldr	x2, =0xbff0000000000000
 	stp	x1, x2, [x24]
@@ -3093,10 +4100,10 @@ _start:
 	fcvtzu	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2000]
-	str	x2, [x28, #2008]
+	str	x1, [x28, #2624]
+	str	x2, [x28, #2632]
 	mrs	x1, fpsr
-	str	x1, [x28, #2016]
+	str	x1, [x28, #2640]
 	ldr	x1, =0x3fc000003f000000
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -3111,10 +4118,10 @@ _start:
 	fcvtns	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2024]
-	str	x2, [x28, #2032]
+	str	x1, [x28, #2648]
+	str	x2, [x28, #2656]
 	mrs	x1, fpsr
-	str	x1, [x28, #2040]
+	str	x1, [x28, #2664]
 	ldr	x1, =0x3fc000003f000000
 	ldr	x2, =0x4f9502f94f6e6b28
 	stp	x1, x2, [x24]
@@ -3129,10 +4136,10 @@ _start:
 	fcvtau	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2048]
-	str	x2, [x28, #2056]
+	str	x1, [x28, #2672]
+	str	x2, [x28, #2680]
 	mrs	x1, fpsr
-	str	x1, [x28, #2064]
+	str	x1, [x28, #2688]
 	ldr	x1, =0xbfe0000000000000
 	ldr	x2, =0x43d0000000000000
 	stp	x1, x2, [x24]
@@ -3147,10 +4154,10 @@ _start:
 	fcvtms	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2072]
-	str	x2, [x28, #2080]
+	str	x1, [x28, #2696]
+	str	x2, [x28, #2704]
 	mrs	x1, fpsr
-	str	x1, [x28, #2088]
+	str	x1, [x28, #2712]
 	ldr	x1, =0x116c23dcccccd
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -3165,10 +4172,10 @@ _start:
 	fcvtpu	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2096]
-	str	x2, [x28, #2104]
+	str	x1, [x28, #2720]
+	str	x2, [x28, #2728]
 	mrs	x1, fpsr
-	str	x1, [x28, #2112]
+	str	x1, [x28, #2736]
 	ldr	x1, =0x1
 	ldr	x2, =0xc00e000000000000
 	stp	x1, x2, [x24]
@@ -3183,10 +4190,10 @@ _start:
 	fcvtzs	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2120]
-	str	x2, [x28, #2128]
+	str	x1, [x28, #2744]
+	str	x2, [x28, #2752]
 	mrs	x1, fpsr
-	str	x1, [x28, #2136]
+	str	x1, [x28, #2760]
 	ldr	x1, =0xffffffff00000001
 	ldr	x2, =0x800000007fffffff
 	stp	x1, x2, [x24]
@@ -3201,10 +4208,10 @@ _start:
 	scvtf	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2144]
-	str	x2, [x28, #2152]
+	str	x1, [x28, #2768]
+	str	x2, [x28, #2776]
 	mrs	x1, fpsr
-	str	x1, [x28, #2160]
+	str	x1, [x28, #2784]
 	ldr	x1, =0xffffff7fffffff
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -3219,10 +4226,10 @@ _start:
 	scvtf	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2168]
-	str	x2, [x28, #2176]
+	str	x1, [x28, #2792]
+	str	x2, [x28, #2800]
 	mrs	x1, fpsr
-	str	x1, [x28, #2184]
+	str	x1, [x28, #2808]
 	ldr	x1, =0xffffffffffffffff
 	ldr	x2, =0x3
 	stp	x1, x2, [x24]
@@ -3237,10 +4244,10 @@ _start:
 	ucvtf	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2192]
-	str	x2, [x28, #2200]
+	str	x1, [x28, #2816]
+	str	x2, [x28, #2824]
 	mrs	x1, fpsr
-	str	x1, [x28, #2208]
+	str	x1, [x28, #2832]
 	ldr	x1, =0x1000001ffffffff
 	ldr	x2, =0x8000000100000000
 	stp	x1, x2, [x24]
@@ -3255,10 +4262,136 @@ _start:
 	ucvtf	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2216]
-	str	x2, [x28, #2224]
+	str	x1, [x28, #2840]
+	str	x2, [x28, #2848]
 	mrs	x1, fpsr
-	str	x1, [x28, #2232]
+	str	x1, [x28, #2856]
+	ldr	x1, =0x3fc000003f000000
+	ldr	x2, =0x4019999ac0200000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frintn	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2864]
+	str	x2, [x28, #2872]
+	mrs	x1, fpsr
+	str	x1, [x28, #2880]
+	ldr	x1, =0xbfe0000000000000
+	ldr	x2, =0x4004000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frinta	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2888]
+	str	x2, [x28, #2896]
+	mrs	x1, fpsr
+	str	x1, [x28, #2904]
+	ldr	x1, =0x3dcccccdbf000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frintp	v0.2s, v1.2s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2912]
+	str	x2, [x28, #2920]
+	mrs	x1, fpsr
+	str	x1, [x28, #2928]
+	ldr	x1, =0x4079999abdcccccd
+	ldr	x2, =0xff8000007fc00003
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frintm	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2936]
+	str	x2, [x28, #2944]
+	mrs	x1, fpsr
+	str	x1, [x28, #2952]
+	ldr	x1, =0xbffe666666666666
+	ldr	x2, =0x7e37e43c8800759c
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frintz	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2960]
+	str	x2, [x28, #2968]
+	mrs	x1, fpsr
+	str	x1, [x28, #2976]
+	ldr	x1, =0x3fb999999999999a
+	ldr	x2, =0x4000000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x400000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frintx	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #2984]
+	str	x2, [x28, #2992]
+	mrs	x1, fpsr
+	str	x1, [x28, #3000]
+	ldr	x1, =0xbf0000003f000000
+	ldr	x2, =0x7f8000053f800000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x800000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frinti	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3008]
+	str	x2, [x28, #3016]
+	mrs	x1, fpsr
+	str	x1, [x28, #3024]
 	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0

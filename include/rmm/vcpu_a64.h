@@ -75,16 +75,19 @@
  *   FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
- *   FNMSUB, SCVTF/UCVTF and FCVT{N,P,M,Z,A}{S,U} to/from W and X, and the same
+ *   FNMSUB, FRINT{N,P,M,Z,A,X,I}, FCCMP/FCCMPE, SCVTF/UCVTF and
+ *   FCVT{N,P,M,Z,A}{S,U} to/from W and X (and the fixed-point SCVTF/UCVTF/
+ *   FCVTZS/FCVTZU), FRINT* on vectors of S/D, and the same
  *   conversions on S/D elements in V registers (AdvSIMD scalar and vector
  *   FCVT{N,P,M,Z,A}{S,U}, SCVTF/UCVTF, integer forms), honouring
  *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
  *   and accumulating FPSR flags (UFC: the host detects tininess after
- *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT*, FCCMP,
- *   fixed-point conversions, vector FP arithmetic, LD2-4/ST2-4 (and their
- *   single-structure and R forms), scalar AdvSIMD other than ADDP D and
- *   the FP/integer conversions, by-element forms, the saturating and
- *   rounding shifts by immediate, PMULL of 64-bit elements.
+ *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT32/64
+ *   (FEAT_FRINTTS), the AdvSIMD fixed-point conversions, vector FP
+ *   arithmetic, LD2-4/ST2-4 (and their single-structure and R forms),
+ *   scalar AdvSIMD other than ADDP D and the FP/integer conversions,
+ *   by-element forms, the saturating and rounding shifts by immediate,
+ *   PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

@@ -41,7 +41,9 @@ struct mig_session {
 	uint8_t key_enc[32], key_dec[32]; /* source: FWD/BWD; destination: BWD/FWD */
 	uint64_t kid_enc, kid_dec;        /* instance-unique key ids (EVP caches) */
 	uint8_t binding[16];
-	uint32_t num_recs, recs_done;     /* RECs exported / imported (RD lock) */
+	uint32_t num_recs;                /* REC index bound (IMMUTABLE @20) */
+	uint32_t recs_done;               /* RECs exported / imported (RD lock) */
+	uint32_t recs_live;               /* source: RECs at START (none come or go) */
 	_Atomic uint64_t dirty;           /* source: exported pages written since */
 	_Atomic uint64_t layout_n;        /* layout entries sent / applied */
 	uint64_t layout_cursor;           /* source: next IPA for EXPORT_LAYOUT */

@@ -110,12 +110,6 @@ uint64_t rmi_mig_export_start(struct call *c, const uint64_t *a, uint64_t *res)
 		ret = mig_state_fail(c, r, "ACTIVE/NONE");
 		goto out;
 	}
-	if (granule_refcount(g) != r->rec_index) {
-		ret = mig_fail(c, RMI_MIG_RANGE, "rec_gap: %u RECs remain of %llu created; REC "
-			       "indexes must be contiguous", granule_refcount(g),
-			       (unsigned long long)r->rec_index);
-		goto out;
-	}
 	if (mig_key_take(rmm, session, RMM_MIG_FWD, key_e, &kid_e) != 0) {
 		ret = mig_fail(c, RMI_MIG_KEY, "no FWD key installed for session 0x%llx",
 			       (unsigned long long)session);
@@ -147,6 +141,9 @@ uint64_t rmi_mig_export_start(struct call *c, const uint64_t *a, uint64_t *res)
 	m->kid_enc = kid_e;
 	m->kid_dec = kid_d;
 	m->num_recs = (uint32_t)r->rec_index;
+	/* the RD counts its RECs; REC_CREATE needs a NEW realm and REC_DESTROY
+	 * is refused while exporting, so this stays the number to export */
+	m->recs_live = granule_refcount(g);
 	mig_seal_next(c, r, RMM_MIG_REC_IMMUTABLE, 0, body, 256, rec);
 	mig_binding(session, body, m->binding);
 	atomic_store_explicit(&m->state, RMM_MIG_EXPORT_LIVE, memory_order_release);

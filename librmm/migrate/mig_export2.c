@@ -143,9 +143,9 @@ uint64_t rmi_mig_export_end(struct call *c, const uint64_t *a, uint64_t *res)
 	else if (m->layout_cursor < (1ull << (r->ipa_width - 1)))
 		ret = mig_fail(c, RMI_MIG_INCOMPLETE, "the layout was sent up to 0x%llx only",
 			       (unsigned long long)m->layout_cursor);
-	else if (m->recs_done != m->num_recs)
+	else if (m->recs_done != m->recs_live)
 		ret = mig_fail(c, RMI_MIG_INCOMPLETE, "%u of %u RECs were exported", m->recs_done,
-			       m->num_recs);
+			       m->recs_live);
 	else if (mig_walk(c, r, 0, end_leaf, &ec), ec.why)
 		ret = mig_fail(c, RMI_MIG_INCOMPLETE, "%s at IPA 0x%llx", ec.why,
 			       (unsigned long long)ec.bad_ipa);
@@ -155,7 +155,7 @@ uint64_t rmi_mig_export_end(struct call *c, const uint64_t *a, uint64_t *res)
 	}
 	memset(body, 0, sizeof(body));
 	PUT32(body, m->epoch);
-	PUT32(body + 4, m->num_recs);
+	PUT32(body + 4, m->recs_done);
 	for (unsigned int s = 0; s < RMM_MIG_STREAMS; s++)
 		PUT64(body + 8 + 8 * s, m->st[s].seq);
 	PUT64(body + 72, mig_fresh(m));

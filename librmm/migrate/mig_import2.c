@@ -97,9 +97,9 @@ uint64_t rmi_mig_import_rec(struct call *c, const uint64_t *a, uint64_t *res)
 		ret = mig_import_fatal(c, r, RMI_MIG_FORMAT, "REC record body");
 	else if (idx >= m->num_recs)
 		ret = mig_import_fatal(c, r, RMI_MIG_RANGE, "REC index beyond the realm's RECs");
-	else if (idx != r->rec_index)
-		ret = mig_import_fatal(c, r, idx < r->rec_index ? RMI_MIG_DUPLICATE : RMI_MIG_RANGE,
-				       "REC index is not the next REC");
+	else if (idx < r->rec_index)
+		ret = mig_import_fatal(c, r, RMI_MIG_DUPLICATE, "REC index not above the last "
+				       "imported REC's");
 	else if (rec_mpidr_index(tmp.mpidr) != (int64_t)idx)
 		ret = mig_import_fatal(c, r, RMI_MIG_RANGE, "REC MPIDR does not match its index");
 	if (ret != RMI_SUCCESS)
@@ -114,7 +114,9 @@ uint64_t rmi_mig_import_rec(struct call *c, const uint64_t *a, uint64_t *res)
 		rec->aux[i] = p.aux[i];
 		granule_set_state_locked(c, req[2 + i].g, RMM_GRANULE_REC_AUX);
 	}
-	r->rec_index++;
+	/* indexes the source's destroyed RECs had stay unused, as there */
+	r->rec_index = idx + 1;
+	m->recs_done++;
 	granule_get(req[1].g);
 	atomic_store(&req[0].g->refcount, 0);
 	granule_set_state_locked(c, req[0].g, RMM_GRANULE_REC);
@@ -158,8 +160,7 @@ uint64_t rmi_mig_import_commit(struct call *c, const uint64_t *a, uint64_t *res)
 	if (!m->have_end)
 		ret = mig_import_fatal(c, r, RMI_MIG_COUNT, "no end record was imported");
 	else if (m->end_epoch != m->epoch || m->end_fresh != mig_fresh(m) ||
-		 m->end_layout != atomic_load(&m->layout_n) || m->end_recs != m->num_recs ||
-		 r->rec_index != m->num_recs)
+		 m->end_layout != atomic_load(&m->layout_n) || m->end_recs != m->recs_done)
 		ret = mig_import_fatal(c, r, RMI_MIG_COUNT, "pages, layout entries or RECs differ "
 				       "from the end record");
 	for (unsigned int s = 0; s < RMM_MIG_STREAMS && ret == RMI_SUCCESS; s++)
@@ -168,6 +169,8 @@ uint64_t rmi_mig_import_commit(struct call *c, const uint64_t *a, uint64_t *res)
 					       "differs from the end record");
 	if (ret == RMI_SUCCESS) {
 		memcpy(r->meas[1], m->end_rems, sizeof(m->end_rems));
+		/* the source's index bound (trailing destroyed RECs included) */
+		r->rec_index = m->num_recs;
 		/* the realm's time continues from where the source stopped it */
 		r->cntvoff = rmm->hal->counter(rmm->hal_h) - m->end_time;
 		mig_unmark_all(c, r);

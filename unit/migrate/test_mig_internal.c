@@ -2,7 +2,8 @@
  * Migration internals on purpose: the nonce audit catches a reused
  * (key, nonce) pair; every field of a REC travels (registers, system
  * registers, FP/SIMD, timers, vGIC, pending requests) through the field
- * table; the realm's time never goes back across a migration.
+ * table; the realm's time never goes back across a migration; REC indexes
+ * with gaps keep their values.
  */
 #include "mig_world.h"
 #include "migrate/mig.h"
@@ -101,11 +102,65 @@ static void test_rec_state_and_time(void **state)
 	free(w);
 }
 
+/*
+ * RECs whose indexes have gaps (a REC destroyed before the migration): the
+ * others keep their indexes and MPIDRs on the destination, the missing
+ * index stays unused, and the index bound is the source's (a destroyed
+ * last REC included). REC records must come in index order: a lower index
+ * after a higher one is DUPLICATE.
+ */
+static void gap(unsigned int destroyed, uint64_t session, int swap)
+{
+	static const struct mw_shape sh = { "gap", 40, RMI_HASH_SHA_256, 3, 0, 0, 0 };
+	struct mw *w = calloc(1, sizeof(*w));
+	unsigned int idx[2], k = 0;
+	struct kvm_vcpu t;
+
+	mw_build(w, &sh);
+	assert_int_equal(kh_vcpu_destroy(&w->hs, &w->v[destroyed]), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		if (i != destroyed) {
+			idx[k] = i;
+			w->v[k++] = w->v[i];
+		}
+	w->sh.nrecs = 2;
+	if (swap) {
+		t = w->v[0];
+		w->v[0] = w->v[1];
+		w->v[1] = t;
+	}
+	mw_export(w, session);
+	if (swap) {
+		assert_int_not_equal(mw_import(w, session, (size_t)-1), 0);
+		assert_int_equal(w->kd.status, RMI_RETURN(RMI_ERROR_MIG, RMI_MIG_DUPLICATE));
+	} else {
+		assert_int_equal(mw_import(w, session, (size_t)-1), 0);
+		assert_int_equal(w->kd.nvcpu, 2);
+		for (unsigned int i = 0; i < 2; i++) {
+			struct rec *d = rec_at(w->dst, w->kd.vcpus[i].rec);
+
+			assert_int_equal(d->index, idx[i]);
+			assert_int_equal(d->mpidr, rec_at(w->src, w->v[i].rec)->mpidr);
+		}
+		assert_int_equal(realm_at(w->dst, w->kd.r.rd)->rec_index, 3);
+	}
+	mw_teardown(w);
+	free(w);
+}
+
+static void test_rec_gaps(void **state)
+{
+	gap(1, 0xb01, 0);   /* a hole */
+	gap(2, 0xb02, 0);   /* the last REC */
+	gap(0, 0xb03, 1);   /* RECs 2 then 1 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_catches_reuse),
 		cmocka_unit_test(test_rec_state_and_time),
+		cmocka_unit_test(test_rec_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

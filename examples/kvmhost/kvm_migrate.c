@@ -324,10 +324,13 @@ static int import_rec(struct km_dst *d, uint64_t in)
 			return -1;
 	ret = rmm_mig_import_rec(h->rmm, h->cpu, d->r.rd, v->rec, v->params, in);
 	if (ret != RMI_SUCCESS) {
+		/* the reason first: the undelegations are RMI calls of their own */
+		int rc = fail(h, &d->status, "MIG_IMPORT_REC", ret);
+
 		kh_undelegate_free(h, v->rec);
 		for (unsigned int i = 0; i < d->r.aux_count; i++)
 			kh_undelegate_free(h, v->aux[i]);
-		return fail(h, &d->status, "MIG_IMPORT_REC", ret);
+		return rc;
 	}
 	d->nvcpu++;
 	return 0;

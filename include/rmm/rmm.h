@@ -250,6 +250,9 @@ RMM_API int rmm_host_write_on(struct rmm *rmm, unsigned int cpu, uint64_t pa, co
  * back, the call is issued on its CPU in the recorded global order (the
  * order calls completed), and every result register is compared.
  * REC_ENTER replays faithfully only with the same vCPU backend and guest.
+ * The trusted migration key install (rmm_mig_key_install, not an RMI call)
+ * is recorded too, with its key, so a migration's traces replay: such a
+ * trace holds the session keys.
  */
 /* Serialise the trace: emit() receives it in chunks; a non-zero return
  * from emit stops and is returned. */

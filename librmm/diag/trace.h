@@ -8,5 +8,10 @@
 void trace_begin(struct call *c, const uint64_t *x);
 void trace_end(struct call *c, const uint64_t *x);
 void trace_snap(struct call *c, uint64_t pa, const void *buf, size_t len);
+/* The trusted key install (rmm_mig_key_install), not an RMI call: a 'KEYI'
+ * record appended to b (its caller serialises b), so that a trace of an
+ * instance that migrates replays. It carries the key. */
+void trace_key(struct rmm *rmm, struct rmm_tbuf *b, uint64_t session, unsigned int dir,
+	       const uint8_t key[32], int rc);
 
 #endif

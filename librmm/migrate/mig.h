@@ -100,6 +100,9 @@ struct mig_cpu *mig_cpu_of(struct rmm *rmm, unsigned int cpu);
 #define MIG_NONCE_BLOCK 64u
 uint64_t mig_nonce_next(struct rmm *rmm, unsigned int cpu);
 void mig_audit_use(struct rmm *rmm, const uint8_t key[32], const uint8_t iv[12]);
+/* RMM_CFG_TRACE: the key installs, as trace records (NULL: no instance
+ * part). Read by rmm_trace_save with no call in flight. */
+struct rmm_tbuf *mig_trace_buf(struct rmm *rmm);
 
 /* --- records (mig_record.c) --- */
 struct mig_hdr {

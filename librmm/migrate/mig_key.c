@@ -9,6 +9,7 @@
 #include <openssl/sha.h>
 
 #include "migrate/mig.h"
+#include "diag/trace.h"
 
 #define MIG_SLOTS 64u
 #define AUDIT_CAP (1u << 18)
@@ -29,6 +30,7 @@ struct mig_instance {
 	_Atomic uint8_t alock;             /* audit table */
 	uint64_t (*audit)[3];
 	_Atomic uint64_t nenc, reuses;  /* audit instances only */
+	struct rmm_tbuf ktrace;            /* RMM_CFG_TRACE: key installs (slots lock) */
 };
 
 static void slots_lock(struct rmm *rmm, struct mig_instance *mi)
@@ -74,6 +76,9 @@ void mig_instance_fini(struct rmm *rmm)
 	for (unsigned int i = 0; i < rmm->cfg.ncpus; i++)
 		EVP_CIPHER_CTX_free(mi->cpu[i].ctx);
 	memset(mi->slots, 0, sizeof(mi->slots));
+	if (mi->ktrace.data)
+		memset(mi->ktrace.data, 0, mi->ktrace.cap);
+	free(mi->ktrace.data);
 	free(mi->cpu);
 	free(mi->audit);
 	free(mi);
@@ -117,8 +122,15 @@ int rmm_mig_key_install(struct rmm *rmm, uint64_t session, unsigned int dir,
 	free_slot->age = ++mi->age;
 	memcpy(free_slot->key, key, 32);
 out:
+	if (rmm->cfg.flags & RMM_CFG_TRACE)
+		trace_key(rmm, &mi->ktrace, session, dir, key, rc);
 	slots_unlock(mi);
 	return rc;
+}
+
+struct rmm_tbuf *mig_trace_buf(struct rmm *rmm)
+{
+	return rmm->mig ? &rmm->mig->ktrace : NULL;
 }
 
 static struct mig_slot *slot_find(struct mig_instance *mi, uint64_t session, unsigned int dir)

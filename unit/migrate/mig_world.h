@@ -80,7 +80,7 @@ struct mw {
 
 /* Flags the next machines are built without (a test may drop the TLB
  * checker to exercise the vCPU's fast path instead). */
-static unsigned int mw_without;
+static unsigned int mw_without, mw_with;
 
 static inline struct rmm *mw_machine_size(uint64_t size, unsigned int flags)
 {
@@ -89,7 +89,8 @@ static inline struct rmm *mw_machine_size(uint64_t size, unsigned int flags)
 
 	rmm_config_init(&cfg);
 	cfg.dram_size = size;
-	cfg.flags = (RMM_CFG_GPT_SOFTWARE | RMM_CFG_MIG_AUDIT | RMM_CFG_TLB_CHECK | flags) & ~mw_without;
+	cfg.flags = (RMM_CFG_GPT_SOFTWARE | RMM_CFG_MIG_AUDIT | RMM_CFG_TLB_CHECK | flags | mw_with) &
+		    ~mw_without;
 	assert_int_equal(rmm_create(&cfg, &r), RMM_OK);
 	return r;
 }

@@ -155,12 +155,80 @@ static void test_rec_gaps(void **state)
 	gap(0, 0xb03, 1);   /* RECs 2 then 1 */
 }
 
+struct membuf {
+	uint8_t *p;
+	size_t len;
+};
+
+static int emit(void *ctx, const void *buf, size_t len)
+{
+	struct membuf *m = ctx;
+
+	m->p = realloc(m->p, m->len + len);
+	assert_non_null(m->p);
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+/* Replay instance r's trace on a fresh instance of the same configuration. */
+static void replays(struct rmm *r)
+{
+	struct membuf m = { 0 };
+	struct rmm *fresh;
+	char why[512];
+	int rc, keyi = 0;
+
+	assert_int_equal(rmm_trace_save(r, emit, &m), RMM_OK);
+	for (size_t i = 0; i + 4 <= m.len; i += 4)
+		keyi += !memcmp(m.p + i, "KEYI", 4);
+	assert_int_equal(keyi, 2);   /* FWD and BWD */
+	fresh = mw_machine(0);
+	rc = rmm_trace_replay(fresh, m.p, m.len, why, sizeof(why));
+	if (rc != RMM_OK)
+		print_error("%s\n", why);
+	assert_int_equal(rc, RMM_OK);
+	/* without its key installs the first migration call diverges */
+	for (size_t i = 0; i + 4 <= m.len; i += 4)
+		if (!memcmp(m.p + i, "KEYI", 4))
+			memcpy(m.p + i + 24 + 8, "\xff\xff", 2);   /* another session */
+	rmm_destroy(fresh);
+	fresh = mw_machine(0);
+	assert_int_equal(rmm_trace_replay(fresh, m.p, m.len, why, sizeof(why)), RMM_EINVAL);
+	print_message("without the keys: %s\n", why);
+	assert_non_null(strstr(why, "MIG_"));
+	rmm_destroy(fresh);
+	free(m.p);
+}
+
+/*
+ * The trusted key install is in RMM_CFG_TRACE traces (a 'KEYI' record), so
+ * a migration's traces replay on fresh instances: the source's (build,
+ * keys, export) and the destination's (keys, import, commit).
+ */
+static void test_trace_replays_migration(void **state)
+{
+	static const struct mw_shape sh = { "trace", 40, RMI_HASH_SHA_256, 1, 0, 0, 0 };
+	struct mw *w = calloc(1, sizeof(*w));
+
+	mw_with = RMM_CFG_TRACE;
+	mw_build(w, &sh);
+	mw_with = 0;
+	mw_export(w, 0xb10);
+	assert_int_equal(mw_import(w, 0xb10, (size_t)-1), 0);
+	replays(w->src);
+	replays(w->dst);
+	mw_teardown(w);
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_audit_catches_reuse),
 		cmocka_unit_test(test_rec_state_and_time),
 		cmocka_unit_test(test_rec_gaps),
+		cmocka_unit_test(test_trace_replays_migration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

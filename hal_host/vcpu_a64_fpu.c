@@ -395,7 +395,9 @@ static uint64_t from_int(struct fctx *f, uint64_t v, bool uns, bool sf)
 	return host_end(f, r);
 }
 
-static void fcmp(struct cpu *c, struct fctx *f, uint64_t a, uint64_t b, bool signal)
+/* FPCompare: 0 equal, 1 less, 2 greater, 3 unordered; a NaN sets IOC if
+ * 'signal' (FCMPE, FCMGE/GT, FACGE/GT) or if it is signalling. */
+static unsigned int compare(struct fctx *f, uint64_t a, uint64_t b, bool signal)
 {
 	double va, vb;
 
@@ -404,12 +406,127 @@ static void fcmp(struct cpu *c, struct fctx *f, uint64_t a, uint64_t b, bool sig
 	if (is_nan(f, a) || is_nan(f, b)) {
 		if (signal || is_snan(f, a) || is_snan(f, b))
 			f->fl |= IOC;
-		a64_set_nzcv(c, 0x3);
-		return;
+		return 3;
 	}
 	va = val(f, a);
 	vb = val(f, b);
-	a64_set_nzcv(c, va == vb ? 0x6 : va < vb ? 0x8 : 0x2);
+	return va == vb ? 0 : va < vb ? 1 : 2;
+}
+
+static void fcmp(struct cpu *c, struct fctx *f, uint64_t a, uint64_t b, bool signal)
+{
+	static const unsigned int nzcv[4] = { 0x6, 0x8, 0x2, 0x3 };
+
+	a64_set_nzcv(c, nzcv[compare(f, a, b, signal)]);
+}
+
+/* FSQRT. */
+static uint64_t fp_sqrt(struct fctx *f, uint64_t a)
+{
+	volatile double x, z;
+	volatile float xs, zs;
+	uint64_t r;
+
+	a = flush_in(f, a);
+	if (nans(f, &a, 1, &r))
+		return r;
+	if ((a & sign_bit(f)) && val(f, a) != 0) {
+		f->fl |= IOC;
+		return def_nan(f);
+	}
+	host_begin(f);
+	if (f->dbl) {
+		x = val(f, a);
+		z = sqrt(x);
+		r = bits_of(f, z);
+	} else {
+		xs = (float)val(f, a);
+		zs = sqrtf(xs);
+		r = bits_of(f, zs);
+	}
+	return host_end(f, r);
+}
+
+/* FMULX: FMUL, except that infinity times zero is 2.0 (signed). */
+static uint64_t fmulx(struct fctx *f, uint64_t a, uint64_t b)
+{
+	uint64_t ops[2] = { flush_in(f, a), flush_in(f, b) }, r;
+	double va, vb;
+
+	if (nans(f, ops, 2, &r))
+		return r;
+	va = val(f, ops[0]);
+	vb = val(f, ops[1]);
+	if ((isinf(va) && vb == 0) || (va == 0 && isinf(vb)))
+		return ((ops[0] ^ ops[1]) & sign_bit(f)) | bits_of(f, 2.0);
+	return arith2(f, 0, a, b);
+}
+
+static void fctx_init(const struct cpu *c, struct fctx *f, bool dbl)
+{
+	f->dbl = dbl;
+	f->dn = BIT(c->r->fpcr, 25);
+	f->fz = BIT(c->r->fpcr, 24);
+	f->rmode = (unsigned int)BITS(c->r->fpcr, 23, 22);
+	f->fl = 0;
+}
+
+uint64_t a64_fpe_op2(const struct cpu *c, bool dbl, unsigned int op, uint64_t a, uint64_t b,
+		     unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, dbl);
+	r = op == A64_FPE_MULX ? fmulx(&f, a, b) : arith2(&f, op, a, b);
+	*fl |= f.fl;
+	return r;
+}
+
+uint64_t a64_fpe_fma(const struct cpu *c, bool dbl, uint64_t acc, uint64_t n, uint64_t m,
+		     unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, dbl);
+	r = muladd(&f, acc, n, m);
+	*fl |= f.fl;
+	return r;
+}
+
+unsigned int a64_fpe_cmp(const struct cpu *c, bool dbl, uint64_t a, uint64_t b, bool signal,
+			 unsigned int *fl)
+{
+	struct fctx f;
+	unsigned int r;
+
+	fctx_init(c, &f, dbl);
+	r = compare(&f, a, b, signal);
+	*fl |= f.fl;
+	return r;
+}
+
+uint64_t a64_fpe_sqrt(const struct cpu *c, bool dbl, uint64_t a, unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, dbl);
+	r = fp_sqrt(&f, a);
+	*fl |= f.fl;
+	return r;
+}
+
+uint64_t a64_fpe_cvt(const struct cpu *c, bool to_dbl, uint64_t b, unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, to_dbl);
+	r = convert(&f, b);
+	*fl |= f.fl;
+	return r;
 }
 
 static uint64_t vget(struct cpu *c, unsigned int n, bool dbl)
@@ -468,31 +585,7 @@ int a64_fpu(struct cpu *c, uint32_t in)
 		switch (op) {
 		case 1: r = a & ~sign_bit(&f); break;
 		case 2: r = a ^ sign_bit(&f); break;
-		case 3: {
-			volatile double x, z;
-			volatile float xs, zs;
-
-			a = flush_in(&f, a);
-			if (nans(&f, &a, 1, &r))
-				break;
-			if ((a & sign_bit(&f)) && val(&f, a) != 0) {
-				f.fl |= IOC;
-				r = def_nan(&f);
-				break;
-			}
-			host_begin(&f);
-			if (f.dbl) {
-				x = val(&f, a);
-				z = sqrt(x);
-				r = bits_of(&f, z);
-			} else {
-				xs = (float)val(&f, a);
-				zs = sqrtf(xs);
-				r = bits_of(&f, zs);
-			}
-			r = host_end(&f, r);
-			break;
-		}
+		case 3: r = fp_sqrt(&f, a); break;
 		case 8: case 9: case 10: case 11: case 12:  /* FRINTN, P, M, Z, A */
 			r = round_int(&f, a, op - 8, false);
 			break;

@@ -210,6 +210,26 @@ int a64_fpu(struct cpu *c, uint32_t in);
 int a64_fp_vcvt(struct cpu *c, uint32_t in);
 /* fixed-point SCVTF/UCVTF/FCVTZS/FCVTZU between S/D and W/X (FPEN checked) */
 int a64_fpu_fixed(struct cpu *c, uint32_t in);
+/* One S (dbl false) or D element under the current FPCR, with the Arm NaN,
+ * default-NaN and flush-to-zero rules; exception flags ORed into *fl (the
+ * caller adds them to FPSR). op2: 0 FMUL, 1 FDIV, 2 FADD, 3 FSUB, 4 FMAX,
+ * 5 FMIN, 6 FMAXNM, 7 FMINNM, A64_FPE_MULX. cmp: 0 equal, 1 less, 2
+ * greater, 3 unordered (IOC for any NaN if signal, else for an SNaN). cvt:
+ * FCVT from the other width to to_dbl's. */
+#define A64_FPE_MULX 8u
+uint64_t a64_fpe_op2(const struct cpu *c, bool dbl, unsigned int op, uint64_t a, uint64_t b,
+		     unsigned int *fl);
+uint64_t a64_fpe_fma(const struct cpu *c, bool dbl, uint64_t acc, uint64_t n, uint64_t m,
+		     unsigned int *fl);
+unsigned int a64_fpe_cmp(const struct cpu *c, bool dbl, uint64_t a, uint64_t b, bool signal,
+			 unsigned int *fl);
+uint64_t a64_fpe_sqrt(const struct cpu *c, bool dbl, uint64_t a, unsigned int *fl);
+uint64_t a64_fpe_cvt(const struct cpu *c, bool to_dbl, uint64_t b, unsigned int *fl);
+/* vcpu_a64_fpv.c: FP arithmetic on AdvSIMD vectors and scalars (FPEN checked) */
+int a64_fpv_same(struct cpu *c, uint32_t in);
+int a64_fpv_misc(struct cpu *c, uint32_t in);
+int a64_fpv_pair(struct cpu *c, uint32_t in);  /* scalar pairwise, across lanes */
+int a64_fpv_elem(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd.c: SIMD&FP data processing (bits 28:25 = x111) */
 int a64_simd(struct cpu *c, uint32_t in);
 /* vcpu_a64_simd2.c: widening, narrowing, halving, saturating, multiplying

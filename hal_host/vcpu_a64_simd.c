@@ -79,6 +79,8 @@ static int three_same(struct cpu *c, uint32_t in)
 	}
 	if (size == 3 && !q)
 		return a64_undef(c);
+	if (op >= 0x18)
+		return a64_fpv_same(c, in);  /* FP: FADD, FMLA, FCMxx, ... */
 	if (op == 0x0c || op == 0x0d || op == 0x14 || op == 0x15 || (op == 0x17 && !u)) {
 		bool pair = op != 0x0c && op != 0x0d;
 		uint8_t cat[32];
@@ -128,6 +130,8 @@ static int two_misc(struct cpu *c, uint32_t in)
 
 	if (op >= 0x18 && op <= 0x1d)
 		return a64_fp_vcvt(c, in);  /* FRINT*, FCVT*S/U, SCVTF/UCVTF (vector) */
+	if ((op >= 0x0c && op <= 0x0f && BIT(in, 23)) || op == 0x16 || op == 0x17 || op == 0x1f)
+		return a64_fpv_misc(c, in);  /* FABS, FNEG, FSQRT, FCMxx #0, FCVTL/N */
 	vop_init(c, in, 1u << size, &p);
 	if (op <= 1) {  /* REV64, REV32, REV16: reverse elements in containers */
 		unsigned int cb = op == 1 ? 2 : u ? 4 : 8, epc;
@@ -202,6 +206,8 @@ static int across(struct cpu *c, uint32_t in)
 	struct vop p;
 	uint64_t acc;
 
+	if (u && (op == 0x0c || op == 0x0f))
+		return a64_fpv_pair(c, in);  /* FMAXV, FMINV, FMAXNMV, FMINNMV */
 	if (size == 3 || (size == 2 && !q) || (op != 0x1b && op != 0x0a && op != 0x1a && op != 0x03) ||
 	    (op == 0x1b && u))
 		return a64_undef(c);
@@ -459,6 +465,20 @@ int a64_simd(struct cpu *c, uint32_t in)
 			return rc;
 		return a64_fp_vcvt(c, in);
 	}
+	{  /* scalar FP forms of AdvSIMD */
+		bool misc0 = (in & 0xdf3e0c00u) == 0x5e200800u && BIT(in, 23) &&
+			     BITS(in, 16, 12) >= 0x0c && BITS(in, 16, 12) <= 0x0e;  /* FCMxx #0 */
+		bool same = (in & 0xdf200400u) == 0x5e200400u && BITS(in, 15, 11) >= 0x18;
+		bool pair = (in & 0xdf3e0c00u) == 0x5e300800u && BIT(in, 29);
+		bool elem = (in & 0xdf000400u) == 0x5f000000u && BIT(in, 23);
+
+		if (misc0 || same || pair || elem) {
+			if ((rc = a64_fp_trap(c)) != DONE)
+				return rc;
+			return misc0 ? a64_fpv_misc(c, in) : same ? a64_fpv_same(c, in)
+			       : pair ? a64_fpv_pair(c, in) : a64_fpv_elem(c, in);
+		}
+	}
 	if ((in & 0xff3ffc00u) == 0x5e31b800u) {  /* ADDP (scalar), D only */
 		uint64_t v[2];
 
@@ -501,7 +521,12 @@ int a64_simd(struct cpu *c, uint32_t in)
 			return rc;
 		return fn(c, in);
 	}
-	if (!BIT(in, 10) || BIT(in, 23))  /* by element; bit 23 set: reserved */
+	if (!BIT(in, 10) && BIT(in, 23)) {  /* by element, FP */
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_fpv_elem(c, in);
+	}
+	if (!BIT(in, 10) || BIT(in, 23))  /* by element (integer); bit 23 set: reserved */
 		return a64_undef(c);
 	if ((rc = a64_fp_trap(c)) != DONE)
 		return rc;

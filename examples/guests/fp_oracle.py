@@ -338,7 +338,7 @@ SYS = [
     (["mov x1, #-1", "msr fpsr, x1", "mrs x4, fpsr"], 0xf800009f),
     (["msr fpsr, xzr", "mrs x4, fpsr"], 0),
     (["mov x27, #0", ".inst 0x1e684020", "mov x4, x27"], 1 << 25),   # FRINT32Z d0, d1: no FEAT_FRINTTS
-    (["mov x27, #0", ".inst 0x4e20d420", "mov x4, x27"], 1 << 25),   # FADD v0.4s: UNDEFINED
+    (["mov x27, #0", ".inst 0x4ea1d820", "mov x4, x27"], 1 << 25),   # FRECPE v0.4s: UNDEFINED
     (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
     (["mov x27, #0", ".inst 0x4c408020", "mov x4, x27"], 1 << 25),   # LD2 {v0.16b, v1.16b}: not here
 ]
@@ -601,6 +601,8 @@ def fma_(a, n, m, dbl=True, mode='N', dn=False):
     r = pnans([a, n, m], dbl, dn)
     if r:
         return r
+    if (mn == 'inf' and mm == 0) or (mn == 0 and mm == 'inf'):
+        return dnan(dbl), IOC
     p = (sn ^ sm, Fr(0) if (mn == 0 or mm == 0) else ('inf' if 'inf' in (mn, mm) else mn * mm))
     if p[1] == 'inf' and (mn == 0 or mm == 0):
         return dnan(dbl), IOC
@@ -1318,6 +1320,232 @@ M2('sqabs', 1, 1, {'v1': MINH})
 M2('clz', 2, 1, {'v1': pk([0, 1, 0x80000000, 0x00ffffff], 4)})
 
 
+# ---- FP on AdvSIMD registers (vcpu_a64_fpv.c): each element by the scalar
+# definitions above (arith, fma_, the NaN rules); FPSR in the third word ----
+def fkey(b, dbl):
+    s, m = decode(b, dbl)
+    if m == 'inf':
+        return float('-inf') if s else float('inf')
+    return -m if s else m
+
+
+def fmaxmin(op, a, b, dbl):
+    if op in ('maxnm', 'minnm'):
+        if is_nan(a, dbl) and not is_snan(a, dbl) and not is_nan(b, dbl):
+            a = b
+        elif is_nan(b, dbl) and not is_snan(b, dbl) and not is_nan(a, dbl):
+            b = a
+    n = pnans([a, b], dbl, False)
+    if n:
+        return n
+    va, vb = fkey(a, dbl), fkey(b, dbl)
+    big = op.startswith('max')
+    sb = 1 << (63 if dbl else 31)
+    if va == 0 and vb == 0 and (a ^ b) & sb:
+        return (b if a & sb else a) if big else (a if a & sb else b), 0
+    return (a if (va > vb) == big else b), 0
+
+
+def fcmpv(a, b, dbl, signal):
+    """0 eq, 1 lt, 2 gt, 3 unordered; flags."""
+    if is_nan(a, dbl) or is_nan(b, dbl):
+        return 3, IOC if signal or is_snan(a, dbl) or is_snan(b, dbl) else 0
+    va, vb = fkey(a, dbl), fkey(b, dbl)
+    return (0 if va == vb else 1 if va < vb else 2), 0
+
+
+def fconv(b, to_dbl, mode='N'):
+    """FCVT from the other width."""
+    src = not to_dbl
+    if is_nan(b, src):
+        fl = IOC if is_snan(b, src) else 0
+        fbs, fbd = fmt(src)[0], fmt(to_dbl)[0]
+        sign = b >> (63 if src else 31) & 1
+        pay = b & ((1 << fbs) - 1)
+        pay = pay << (fbd - fbs) if fbd > fbs else pay >> (fbs - fbd)
+        return (sign << (63 if to_dbl else 31)) | dnan(to_dbl) | pay, fl
+    s_, m_ = decode(b, src)
+    return encode(s_, m_, mode, to_dbl)
+
+
+def fsqrt_(b, dbl):
+    n = pnans([b], dbl, False)
+    if n:
+        return n
+    s_, m_ = decode(b, dbl)
+    if m_ == 0:
+        return b, 0
+    if s_:
+        return dnan(dbl), IOC
+    if m_ == 'inf':
+        return b, 0
+    r = fbits(math.sqrt(float(m_)), dbl)
+    exact = decode(r, dbl)[1] ** 2 == m_
+    return r, 0 if exact else IXC
+
+
+def fpel(name, x, y, acc, dbl, mode='N'):
+    """One element of a named FP operation: (bits, flags)."""
+    ones = (1 << (64 if dbl else 32)) - 1
+    sb = 1 << (63 if dbl else 31)
+    if name in ('fadd', 'fsub', 'fmul', 'fdiv'):
+        return arith(name[1:], x, y, dbl, mode)
+    if name in ('fmax', 'fmin', 'fmaxnm', 'fminnm'):
+        return fmaxmin(name[1:], x, y, dbl)
+    if name == 'fmla':
+        return fma_(acc, x, y, dbl, mode)
+    if name == 'fmls':
+        return fma_(acc, x ^ sb, y, dbl, mode)
+    if name == 'fmulx':
+        n = pnans([x, y], dbl, False)
+        if n:
+            return n
+        mx, my = decode(x, dbl)[1], decode(y, dbl)[1]
+        if (mx == 'inf' and my == 0) or (mx == 0 and my == 'inf'):
+            return ((x ^ y) & sb) | fbits(2.0, dbl), 0
+        return arith('mul', x, y, dbl, mode)
+    if name == 'fabd':
+        r, fl = arith('sub', x, y, dbl, mode)
+        return r & ~sb, fl
+    if name in ('fcmeq', 'fcmge', 'fcmgt', 'facge', 'facgt'):
+        if name.startswith('fac'):
+            x, y = x & ~sb, y & ~sb
+        c_, fl = fcmpv(x, y, dbl, name != 'fcmeq')
+        ok = {'fcmeq': c_ == 0, 'fcmge': c_ in (0, 2), 'facge': c_ in (0, 2),
+              'fcmgt': c_ == 2, 'facgt': c_ == 2}[name]
+        return ones if ok else 0, fl
+    if name.endswith('#0'):
+        op = name[:-2]
+        c_, fl = fcmpv(x, 0, dbl, op != 'fcmeq')
+        ok = {'fcmeq': c_ == 0, 'fcmge': c_ in (0, 2), 'fcmgt': c_ == 2,
+              'fcmle': c_ in (0, 1), 'fcmlt': c_ == 1}[op]
+        return ones if ok else 0, fl
+    if name == 'fabs':
+        return x & ~sb, 0
+    if name == 'fneg':
+        return x ^ sb, 0
+    if name == 'fsqrt':
+        return fsqrt_(x, dbl)
+    raise ValueError(name)
+
+
+def FV(asm, name, dbl, q, v1, v2=0, v0=0, fpcr=0, elem=None, scalar=False):
+    """A vector (or scalar) FP case, lanes of v1 (and v2, v0)."""
+    es = 8 if dbl else 4
+    n = 1 if scalar else (16 if q else 8) // es
+    xs, ys, acc = el(v1, es, n), el(v2, es, n), el(v0, es, n)
+    if elem is not None:
+        ys = [el(v2, es)[elem]] * n
+    mode = 'NPMZ'[(fpcr >> 22) & 3]
+    r, fl = [], 0
+    for i in range(n):
+        y, f = fpel(name, xs[i], ys[i], acc[i], dbl, mode)
+        r.append(y)
+        fl |= f
+    S2.append((asm, {'v0': v0, 'v1': v1, 'v2': v2, 'fpcr': fpcr}, pk(r, es), fl))
+
+
+s4 = lambda *v: pk([D2(x) if isinstance(x, float) else x for x in v], 4)
+d2 = lambda *v: pk([D1(x) if isinstance(x, float) else x for x in v], 8)
+SNS, QNS = 0x7f800011, 0x7fc00022
+FV("fadd v0.4s, v1.4s, v2.4s", 'fadd', False, 1, s4(1.5, 0.1, math.inf, SNS), s4(2.25, 0.2, -math.inf, 1.0))
+FV("fadd v0.4s, v1.4s, v2.4s", 'fadd', False, 1, s4(1.0, 0.1, -1.0, 3.0), s4(1e-30, 0.2, 1e-30, 4.0),
+   fpcr=RM['P'] << 22)
+FV("fsub v0.2d, v1.2d, v2.2d", 'fsub', True, 1, d2(1.0, math.inf), d2(1e-30, math.inf))
+FV("fmul v0.4s, v1.4s, v2.4s", 'fmul', False, 1, s4(3e38, 1.5, -0.0, 7.0), s4(10.0, 2.0, 5.0, QNS))
+FV("fdiv v0.2d, v1.2d, v2.2d", 'fdiv', True, 1, d2(1.0, -3.0), d2(0.0, 7.0))
+FV("fdiv v0.2s, v1.2s, v2.2s", 'fdiv', False, 0, s4(1.0, 0.0), s4(3.0, 0.0))
+FV("fmla v0.4s, v1.4s, v2.4s", 'fmla', False, 1, s4(1 + 2.0 ** -12, 2.0, math.inf, 1.0),
+   s4(1 - 2.0 ** -12, 3.0, 0.0, 1.0), s4(-1.0, 0.5, 1.0, QNS))
+FV("fmls v0.2d, v1.2d, v2.2d", 'fmls', True, 1, d2(1 + 2.0 ** -30, 2.0), d2(1 - 2.0 ** -30, 0.25),
+   d2(1.0, 0.5))
+FV("fmax v0.4s, v1.4s, v2.4s", 'fmax', False, 1, s4(-0.0, 3.0, QNS, 1.0), s4(0.0, -2.0, 1.0, SNS))
+FV("fmin v0.2d, v1.2d, v2.2d", 'fmin', True, 1, d2(0.0, -math.inf), d2(-0.0, 5.0))
+FV("fmaxnm v0.4s, v1.4s, v2.4s", 'fmaxnm', False, 1, s4(QNS, 3.0, 2.0, SNS), s4(1.0, QNS, 2.0, 1.0))
+FV("fminnm v0.2d, v1.2d, v2.2d", 'fminnm', True, 1, d2(QN, 0.0), d2(-5.0, -0.0))
+FV("fmulx v0.2d, v1.2d, v2.2d", 'fmulx', True, 1, d2(math.inf, 3.0), d2(-0.0, 0.5))
+FV("fmulx d0, d1, d2", 'fmulx', True, 0, d2(0.0), d2(-math.inf), scalar=True)
+FV("fabd v0.4s, v1.4s, v2.4s", 'fabd', False, 1, s4(1.0, -3.0, QNS | (1 << 31), 2.0), s4(3.5, 1.0, 0.0, 2.0))
+FV("fabd s0, s1, s2", 'fabd', False, 0, s4(1.0), s4(3.25), scalar=True)
+FV("fcmeq v0.4s, v1.4s, v2.4s", 'fcmeq', False, 1, s4(1.0, -0.0, QNS, SNS), s4(1.0, 0.0, QNS, 1.0))
+FV("fcmge v0.4s, v1.4s, v2.4s", 'fcmge', False, 1, s4(1.0, 2.0, QNS, -1.0), s4(1.0, 3.0, 1.0, -2.0))
+FV("fcmgt v0.2d, v1.2d, v2.2d", 'fcmgt', True, 1, d2(1.0, math.inf), d2(1.0, 3.0))
+FV("facge v0.4s, v1.4s, v2.4s", 'facge', False, 1, s4(-3.0, 2.0, 1.0, -1.0), s4(2.0, -3.0, 1.0, QNS))
+FV("facgt v0.2d, v1.2d, v2.2d", 'facgt', True, 1, d2(-3.0, 2.0), d2(3.0, -1.0))
+FV("fcmge d0, d1, d2", 'fcmge', True, 0, d2(2.0), d2(2.0), scalar=True)
+FV("facgt s0, s1, s2", 'facgt', False, 0, s4(-3.0), s4(2.0), scalar=True)
+FV("fcmeq s0, s1, s2", 'fcmeq', False, 0, s4(SNS), s4(1.0), scalar=True)
+FV("fabs v0.4s, v1.4s", 'fabs', False, 1, s4(-1.0, 2.0, QNS | (1 << 31), -0.0))
+FV("fneg v0.2d, v1.2d", 'fneg', True, 1, d2(1.0, QN))
+FV("fsqrt v0.4s, v1.4s", 'fsqrt', False, 1, s4(4.0, 2.0, -1.0, -0.0))
+FV("fsqrt v0.2d, v1.2d", 'fsqrt', True, 1, d2(6.25, SN))
+FV("fcmgt v0.4s, v1.4s, #0.0", 'fcmgt#0', False, 1, s4(1.0, -0.0, QNS, -2.0))
+FV("fcmge v0.2d, v1.2d, #0.0", 'fcmge#0', True, 1, d2(-0.0, -1e-300))
+FV("fcmeq v0.4s, v1.4s, #0.0", 'fcmeq#0', False, 1, s4(-0.0, 1.0, QNS, SNS))
+FV("fcmle v0.2s, v1.2s, #0.0", 'fcmle#0', False, 0, s4(-0.0, 1.0))
+FV("fcmlt v0.4s, v1.4s, #0.0", 'fcmlt#0', False, 1, s4(-1.0, 0.0, math.inf, -math.inf))
+FV("fcmlt d0, d1, #0.0", 'fcmlt#0', True, 0, d2(-1.0), scalar=True)
+FV("fcmgt s0, s1, #0.0", 'fcmgt#0', False, 0, s4(QNS), scalar=True)
+FV("fmla v0.4s, v1.4s, v2.s[3]", 'fmla', False, 1, s4(1.0, 2.0, 3.0, 4.0), s4(9.0, 9.0, 9.0, 0.5),
+   s4(1.0, 1.0, 1.0, 1.0), elem=3)
+FV("fmls v0.2s, v1.2s, v2.s[1]", 'fmls', False, 0, s4(1.0, 2.0), s4(9.0, 0.25), s4(1.0, 1.0), elem=1)
+FV("fmul v0.2d, v1.2d, v2.d[1]", 'fmul', True, 1, d2(3.0, 1e300), d2(9.0, 1e10), elem=1)
+FV("fmulx v0.4s, v1.4s, v2.s[2]", 'fmulx', False, 1, s4(math.inf, 2.0, 0.0, 1.0), s4(1.0, 1.0, 0.0, 1.0),
+   elem=2)
+FV("fmul s0, s1, v2.s[2]", 'fmul', False, 0, s4(1.5), s4(0.0, 0.0, 4.0, 0.0), elem=2, scalar=True)
+FV("fmla d0, d1, v2.d[1]", 'fmla', True, 0, d2(1.5), d2(0.0, 4.0), d2(0.25), elem=1, scalar=True)
+
+
+def FP2(asm, name, dbl, v1, fpcr=0, across=False):
+    """Scalar pairwise (two elements) or across lanes (.4s)."""
+    es = 8 if dbl else 4
+    xs = el(v1, es, 4 if across else 2)
+    op = {'faddp': 'add', 'fmaxp': 'max', 'fminp': 'min', 'fmaxnmp': 'maxnm', 'fminnmp': 'minnm',
+          'fmaxv': 'max', 'fminv': 'min', 'fmaxnmv': 'maxnm', 'fminnmv': 'minnm'}[name]
+
+    def f(a, b):
+        return arith('add', a, b, dbl) if op == 'add' else fmaxmin(op, a, b, dbl)
+    if across:
+        (l, f1), (h, f2) = f(xs[0], xs[1]), f(xs[2], xs[3])
+        r, f3 = f(l, h)
+        fl = f1 | f2 | f3
+    else:
+        r, fl = f(xs[0], xs[1])
+    S2.append((asm, {'v1': v1, 'fpcr': fpcr}, r, fl))
+
+
+FP2("faddp s0, v1.2s", 'faddp', False, s4(1.5, 2.25, 100.0, 100.0))
+FP2("faddp d0, v1.2d", 'faddp', True, d2(1e308, 1e308))
+FP2("fmaxp s0, v1.2s", 'fmaxp', False, s4(-0.0, 0.0))
+FP2("fminnmp d0, v1.2d", 'fminnmp', True, d2(QN, 3.0))
+FP2("fmaxnmp s0, v1.2s", 'fmaxnmp', False, s4(SNS, 3.0))
+FP2("fmaxv s0, v1.4s", 'fmaxv', False, s4(1.0, 5.0, -2.0, 4.0), across=True)
+FP2("fminv s0, v1.4s", 'fminv', False, s4(1.0, QNS, -2.0, 4.0), across=True)
+FP2("fminnmv s0, v1.4s", 'fminnmv', False, s4(1.0, QNS, -2.0, 4.0), across=True)
+FP2("fmaxnmv s0, v1.4s", 'fmaxnmv', False, s4(QNS, QNS, -2.0, 4.0), across=True)
+
+
+def FCV(asm, to_dbl, v1, v0=0, q=0):
+    if to_dbl:
+        src = el((v1 >> 64) if q else v1 & M, 4, 2)
+        rs = [fconv(x, True) for x in src]
+        r = pk([x for x, _ in rs], 8)
+    else:
+        rs = [fconv(x, False) for x in el(v1, 8, 2)]
+        h = pk([x for x, _ in rs], 4)
+        r = ((v0 & M) | (h << 64)) if q else h
+    fl = 0
+    for _, f in rs:
+        fl |= f
+    S2.append((asm, {'v0': v0, 'v1': v1}, r, fl))
+
+
+FCV("fcvtl v0.2d, v1.2s", True, s4(1 / 3, SNS, 7.0, 8.0))
+FCV("fcvtl2 v0.2d, v1.4s", True, s4(1.0, 2.0, -0.0, 0.1), q=1)
+FCV("fcvtn v0.2s, v1.2d", False, d2(1 / 3, 1e300))
+FCV("fcvtn2 v0.4s, v1.2d", False, d2(SN, -2.5), s4(11.0, 12.0, 13.0, 14.0), q=1)
+
+
 def gen_simd2_asm():
     out = []
     slot = [0]
@@ -1331,23 +1559,27 @@ def gen_simd2_asm():
 
     for asm, regs, want, qc in S2:
         emit(setv(0, regs.get('v0', D)) + setv(1, regs.get('v1', A)) + setv(2, regs.get('v2', B)) +
-             ["msr fpsr, xzr", asm, "mov x1, v0.d[0]", "mov x2, v0.d[1]", "mrs x3, fpsr"])
+             [f"ldr x1, ={regs.get('fpcr', 0):#x}", "msr fpcr, x1",
+              "msr fpsr, xzr", asm, "mov x1, v0.d[0]", "mov x2, v0.d[1]", "mrs x3, fpsr"])
         put("x1")
         put("x2")
         put("x3")
+    emit(["msr fpcr, xzr"])
     return out, slot[0]
 
 
 def simd2_expected():
     r = []
-    for asm, regs, want, qc in S2:
-        r += [want & M, (want >> 64) & M, QCB if qc else 0]
+    for asm, regs, want, qc in S2:  # qc: a bool (QC) or the FP cases' FPSR flags
+        r += [want & M, (want >> 64) & M,
+              qc if type(qc) is int else QCB if qc else 0]
     return r
 
 
 S2_HEAD = """// simd2.S: the widening, narrowing, halving, saturating and multiplying
-// integer Advanced SIMD forms in the AArch64 interpreter: V0 and FPSR.QC
-// after each. GENERATED by fp_oracle.py --asm-simd2 (which also computes
+// integer Advanced SIMD forms, and FP arithmetic on vectors (and its scalar
+// pairwise, by-element and compare forms), in the AArch64 interpreter: V0
+// and FPSR after each. GENERATED by fp_oracle.py --asm-simd2 (which also computes
 // the expected values from the instructions' definitions); results go to
 // the UART page (0x200 + 8 * n).
 	.equ OUT, 0x8000100200      // IPA 2^39 + 0x100000 + 0x200

@@ -79,15 +79,21 @@
  *   FCVT{N,P,M,Z,A}{S,U} to/from W and X (and the fixed-point SCVTF/UCVTF/
  *   FCVTZS/FCVTZU), FRINT* on vectors of S/D, and the same
  *   conversions on S/D elements in V registers (AdvSIMD scalar and vector
- *   FCVT{N,P,M,Z,A}{S,U}, SCVTF/UCVTF, integer forms), honouring
+ *   FCVT{N,P,M,Z,A}{S,U}, SCVTF/UCVTF, integer forms); FP on vectors of
+ *   S/D (hal_host/vcpu_a64_fpv.c): FADD/FSUB/FMUL/FDIV/FMULX, FMAX/FMIN/
+ *   FMAXNM/FMINNM, FMLA/FMLS, FABD, FCMEQ/FCMGE/FCMGT/FACGE/FACGT,
+ *   FADDP/FMAXP/FMINP/FMAXNMP/FMINNMP, FABS/FNEG/FSQRT, FCMxx against
+ *   zero, FCVTL(2)/FCVTN(2) between S and D, FMAXV/FMINV/FMAXNMV/FMINNMV,
+ *   FMLA/FMLS/FMUL/FMULX by element, and the scalar FMULX, FABD, compares,
+ *   pairwise and by-element forms; all honouring
  *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
  *   and accumulating FPSR flags (UFC: the host detects tininess after
- *   rounding, Arm before). Not executed (UNDEFINED): FP16, FRINT32/64
- *   (FEAT_FRINTTS), the AdvSIMD fixed-point conversions, vector FP
- *   arithmetic, LD2-4/ST2-4 (and their single-structure and R forms),
- *   scalar AdvSIMD other than ADDP D and the FP/integer conversions,
- *   by-element forms, the saturating and rounding shifts by immediate,
- *   PMULL of 64-bit elements.
+ *   rounding, Arm before). Not executed (UNDEFINED): FP16 and the
+ *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
+ *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
+ *   LD2-4/ST2-4 (and their single-structure and R forms), the scalar
+ *   integer AdvSIMD forms other than ADDP D, integer by-element forms, the
+ *   saturating and rounding shifts by immediate, PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

@@ -375,3 +375,32 @@ void fx_assert_exit(const struct rmi_rec_exit *got, const struct rmi_rec_exit *w
 	}
 	assert_memory_equal(got, want, sizeof(*got));
 }
+
+size_t fx_load(const char *dir, const char *name, uint8_t *buf, size_t max)
+{
+	char path[512];
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	n = fread(buf, 1, max, fp);
+	fclose(fp);
+	return n;
+}
+
+const struct rmi_rec_exit *fx_enter_until(struct fx *f, unsigned int cpu, uint64_t rec,
+					  uint64_t run, uint64_t flags)
+{
+	struct rmi_rec_run *rr = rmm_ns_ptr(f->rmm, run);
+
+	for (unsigned int i = 0; i < 100; i++) {
+		memset(&rr->enter, 0, sizeof(rr->enter));
+		rr->enter.flags = flags;
+		assert_int_equal(rmm_rmi_rec_enter(f->rmm, cpu, rec, run), RMI_SUCCESS);
+		if (rr->exit.exit_reason != RMI_EXIT_IRQ)
+			break;
+	}
+	return &rr->exit;
+}

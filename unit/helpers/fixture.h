@@ -61,6 +61,13 @@ void fx_realm_teardown(struct fx *f, const struct fx_realm *r);
 /* Assert the invariant checker passes. */
 void fx_invariants(struct fx *f);
 
+/* Read dir/name (a guest image) into buf; the bytes read (asserts it opens). */
+size_t fx_load(const char *dir, const char *name, uint8_t *buf, size_t max);
+/* REC_ENTER (asserted RMI_SUCCESS) with the given RecEnter flags, again
+ * while the exit is IRQ (at most 100 entries); the last exit. */
+const struct rmi_rec_exit *fx_enter_until(struct fx *f, unsigned int cpu, uint64_t rec,
+					  uint64_t run, uint64_t flags);
+
 #define assert_rmi(x, st, idx)                                                      \
 	do {                                                                        \
 		uint64_t _r = (x);                                                  \

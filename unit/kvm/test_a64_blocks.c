@@ -11,20 +11,6 @@
 #include "../helpers/fixture.h"
 #include "kvmhost/kvm_host.h"
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 /* Without TLB checking: the RMM hands out fetch tokens. */
 static int setup_fast(void **state)
 {
@@ -46,7 +32,7 @@ struct realm {
 static void build(struct fx *f, struct realm *g, const char *name)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load(name, img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, name, img, sizeof(img));
 
 	memset(g, 0, sizeof(*g));
 	kh_init(&g->h, f->rmm, FX_DRAM_BASE, FX_DRAM_SIZE);
@@ -72,14 +58,7 @@ static void teardown_realm(struct fx *f, struct realm *g)
 /* Enter, WFI and WFE trapped, until an exit other than IRQ. */
 static const struct rmi_rec_exit *enter(struct fx *f, struct realm *g)
 {
-	for (unsigned int i = 0; i < 100; i++) {
-		memset(&g->rr->enter, 0, sizeof(g->rr->enter));
-		g->rr->enter.flags = RMI_ENTER_TRAP_WFI | RMI_ENTER_TRAP_WFE;
-		assert_int_equal(rmm_rmi_rec_enter(f->rmm, 0, g->v.rec, g->v.run), RMI_SUCCESS);
-		if (g->rr->exit.exit_reason != RMI_EXIT_IRQ)
-			break;
-	}
-	return &g->rr->exit;
+	return fx_enter_until(f, 0, g->v.rec, g->v.run, RMI_ENTER_TRAP_WFI | RMI_ENTER_TRAP_WFE);
 }
 
 static void enter_once(struct fx *f, struct realm *g)

@@ -17,20 +17,6 @@
 
 #define KVA 0xffffff8000000000ull
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 static int setup_check(void **state)
 {
 	return fx_setup_size(state, FX_DRAM_SIZE, RMM_CFG_TLB_CHECK | RMM_CFG_TIMELINE);
@@ -65,7 +51,7 @@ static void mmu_on_then_move(struct fx *f, unsigned int faults, unsigned int cpu
 			     struct rmi_rec_exit *out, struct kvm_realm *r, struct rmm_a64_ctx **a64)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load("hello.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "hello.bin", img, sizeof(img));
 	uint8_t zero[4096] = { 0 };
 	struct kvm_host h;
 	struct kvm_vcpu v;
@@ -291,7 +277,7 @@ static void test_prototype_destination(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("kernel.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "kernel.bin", img, sizeof(img));
 	struct rmi_rec_exit ex;
 	struct source src;
 	uint8_t rim[64];
@@ -338,7 +324,7 @@ static void test_prototype_destination_two_cpus(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("kernel.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "kernel.bin", img, sizeof(img));
 	struct rmi_rec_exit ex;
 	struct rmm_finding fd[2];
 	struct source src;
@@ -361,7 +347,7 @@ static void test_sea_loop_empty_vectors(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("kernel.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "kernel.bin", img, sizeof(img));
 	struct rmi_rec_exit ex;
 	struct source src;
 	uint8_t rim[64];

@@ -12,20 +12,6 @@
 #include "../helpers/fixture.h"
 #include "kvmhost/kvm_host.h"
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 static void *raise_later(void *arg)
 {
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -39,7 +25,7 @@ static void test_host_irq_stops_realm(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("spin.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "spin.bin", img, sizeof(img));
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(1u << 30);
 	struct rmm_a64_ctx *small = rmm_a64_ctx_new(10000);
 	struct rmi_rec_run *rr;

@@ -8,45 +8,24 @@
 #include "../helpers/fixture.h"
 #include "kvmhost/kvm_host.h"
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 /* Build the realm with its REC at pc and enter it until a trapped WFx:
  * returns the ESR's TI bit (0 WFI, 1 WFE) and the REC's PA. */
 static unsigned int run_at(struct fx *f, struct kvm_host *h, struct kvm_realm *r,
 			   struct kvm_vcpu *v, uint64_t pc)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load("excl_reset.bin", img, sizeof(img));
-	struct rmi_rec_run *rr;
+	size_t n = fx_load(RMM_GUEST_DIR, "excl_reset.bin", img, sizeof(img));
+	const struct rmi_rec_exit *x;
 
 	kh_init(h, f->rmm, FX_DRAM_BASE, FX_DRAM_SIZE);
 	assert_int_equal(kh_realm_create(h, r, 40, RMI_HASH_SHA_256, 1), 0);
 	assert_int_equal(kh_populate(h, r, 0, img, n, 1), 0);
 	assert_int_equal(kh_vcpu_create(h, r, v, 0, 1, pc), 0);
 	assert_int_equal(kh_activate(h, r), 0);
-	rr = rmm_ns_ptr(f->rmm, v->run);
-	for (unsigned int i = 0; i < 100; i++) {
-		memset(&rr->enter, 0, sizeof(rr->enter));
-		rr->enter.flags = RMI_ENTER_TRAP_WFI | RMI_ENTER_TRAP_WFE;
-		assert_int_equal(rmm_rmi_rec_enter(f->rmm, 0, v->rec, v->run), RMI_SUCCESS);
-		if (rr->exit.exit_reason != RMI_EXIT_IRQ)
-			break;
-	}
-	assert_int_equal(rr->exit.exit_reason, RMI_EXIT_SYNC);
-	assert_int_equal(RMM_ESR_EC(rr->exit.esr), RMM_EC_WFX);
-	return (unsigned int)(rr->exit.esr & 1);
+	x = fx_enter_until(f, 0, v->rec, v->run, RMI_ENTER_TRAP_WFI | RMI_ENTER_TRAP_WFE);
+	assert_int_equal(x->exit_reason, RMI_EXIT_SYNC);
+	assert_int_equal(RMM_ESR_EC(x->esr), RMM_EC_WFX);
+	return (unsigned int)(x->esr & 1);
 }
 
 static void test_reset_drops_reservations(void **state)

@@ -14,20 +14,6 @@
 #include "../helpers/fixture.h"
 #include "kvmhost/kvm_host.h"
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 static int setup_dc(void **state)
 {
 	return fx_setup_size(state, FX_DRAM_SIZE,
@@ -67,7 +53,7 @@ static void run(struct fx *f, uint64_t word, unsigned int faults, unsigned int c
 		struct outcome *o)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load("hello.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "hello.bin", img, sizeof(img));
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(0);
 	uint64_t page[512];
 	struct kvm_host h;

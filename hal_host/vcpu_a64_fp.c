@@ -72,25 +72,31 @@ static int ldst_v(struct cpu *c, uint64_t va, unsigned int bytes, bool load, uns
 	return xfer(c, va, buf, bytes, WR);
 }
 
-/* LD1/ST1 (multiple structures), 1-4 consecutive registers, with or
- * without post-index. Other structure loads are UNDEFINED here. */
+/* LD1-LD4/ST1-ST4 (multiple structures), with or without post-index:
+ * 'selem'-element structures interleaved in memory (LD2-4/ST2-4), or 1-4
+ * consecutive registers of one element each (LD1/ST1). Everything is read
+ * before any register is written, so a fault leaves them as they were. */
 static int ld1_multi(struct cpu *c, uint32_t in)
 {
 	unsigned int q = BIT(in, 30), op = BITS(in, 15, 12), rn = BITS(in, 9, 5), rt = in & 31;
-	unsigned int nregs, rb = q ? 16 : 8, rm = BITS(in, 20, 16), i;
+	unsigned int es = 1u << BITS(in, 11, 10), rb = q ? 16 : 8, rm = BITS(in, 20, 16), i, e;
+	unsigned int nregs, selem;
 	bool load = BIT(in, 22), post = BIT(in, 23);
-	uint8_t buf[64];
+	uint8_t buf[64], regs[4][16];
 	uint64_t base = xsp(c, rn);
 	int rc;
 
 	switch (op) {
-	case 7: nregs = 1; break;
-	case 10: nregs = 2; break;
-	case 6: nregs = 3; break;
-	case 2: nregs = 4; break;
+	case 0: nregs = 4; selem = 4; break;   /* LD4/ST4 */
+	case 2: nregs = 4; selem = 1; break;   /* LD1/ST1, 4 registers */
+	case 4: nregs = 3; selem = 3; break;   /* LD3/ST3 */
+	case 6: nregs = 3; selem = 1; break;
+	case 7: nregs = 1; selem = 1; break;
+	case 8: nregs = 2; selem = 2; break;   /* LD2/ST2 */
+	case 10: nregs = 2; selem = 1; break;
 	default: return a64_undef(c);
 	}
-	if (BIT(in, 21) || (!post && rm != 0))
+	if (BIT(in, 21) || (!post && rm != 0) || (selem > 1 && es == 8 && !q))
 		return a64_undef(c);
 	if ((rc = a64_fp_trap(c)) != DONE)
 		return rc;
@@ -98,11 +104,19 @@ static int ld1_multi(struct cpu *c, uint32_t in)
 		rc = xfer(c, base, buf, nregs * rb, RD);
 		if (rc != DONE)
 			return rc;
+		for (i = 0; i < nregs; i++)  /* structure element i of each goes to Vt+i */
+			for (e = 0; e < (selem > 1 ? rb / es : 1); e++)
+				memcpy(regs[i] + e * es, selem > 1 ? buf + (e * selem + i) * es : buf + i * rb,
+				       selem > 1 ? es : rb);
 		for (i = 0; i < nregs; i++)
-			a64_vset(c, (rt + i) & 31, buf + i * rb, rb);
+			a64_vset(c, (rt + i) & 31, regs[i], rb);
 	} else {
 		for (i = 0; i < nregs; i++)
-			memcpy(buf + i * rb, a64_vreg(c, (rt + i) & 31), rb);
+			memcpy(regs[i], a64_vreg(c, (rt + i) & 31), rb);
+		for (i = 0; i < nregs; i++)
+			for (e = 0; e < (selem > 1 ? rb / es : 1); e++)
+				memcpy(selem > 1 ? buf + (e * selem + i) * es : buf + i * rb, regs[i] + e * es,
+				       selem > 1 ? es : rb);
 		rc = xfer(c, base, buf, nregs * rb, WR);
 		if (rc != DONE)
 			return rc;
@@ -187,28 +201,30 @@ static int ldst_reg(struct cpu *c, uint32_t in)
 	}
 }
 
-/* LD1/ST1 (single structure, one lane) and LD1R, with or without
- * post-index; LD2-4 and their R forms are UNDEFINED here. */
+/* LD1-LD4/ST1-ST4 (single structure: one lane of 'selem' consecutive
+ * registers) and LD1R-LD4R (replicated to every lane), with or without
+ * post-index. selem = opcode<0>:R + 1. */
 static int ld1_single(struct cpu *c, uint32_t in)
 {
-	unsigned int q = BIT(in, 30), op = BITS(in, 15, 13), s = BIT(in, 12), size = BITS(in, 11, 10);
-	unsigned int rn = BITS(in, 9, 5), rt = in & 31, rm = BITS(in, 20, 16), es, idx = 0, i;
+	unsigned int q = BIT(in, 30), scale = BITS(in, 15, 14), s = BIT(in, 12), size = BITS(in, 11, 10);
+	unsigned int selem = ((BIT(in, 13) << 1) | BIT(in, 21)) + 1;
+	unsigned int rn = BITS(in, 9, 5), rt = in & 31, rm = BITS(in, 20, 16), es, idx = 0, i, k;
 	bool load = BIT(in, 22), post = BIT(in, 23);
-	uint8_t buf[16], *v;
+	uint8_t buf[32];
 	uint64_t base;
 	int rc;
 
-	if (BIT(in, 21) || (!post && rm != 0))
+	if (!post && rm != 0)
 		return a64_undef(c);
-	switch (op) {
+	switch (scale) {
 	case 0: es = 1; idx = (q << 3) | (s << 2) | size; break;
-	case 2:
+	case 1:
 		if (size & 1)
 			return a64_undef(c);
 		es = 2;
 		idx = (q << 2) | (s << 1) | (size >> 1);
 		break;
-	case 4:
+	case 2:
 		if (size == 0) {
 			es = 4;
 			idx = (q << 1) | s;
@@ -219,35 +235,37 @@ static int ld1_single(struct cpu *c, uint32_t in)
 			return a64_undef(c);
 		}
 		break;
-	case 6:  /* LD1R */
+	default:  /* LDnR */
 		if (!load || s)
 			return a64_undef(c);
 		es = 1u << size;
 		break;
-	default:
-		return a64_undef(c);
 	}
 	if ((rc = a64_fp_trap(c)) != DONE)
 		return rc;
 	base = xsp(c, rn);
-	v = a64_vreg(c, rt);
-	if (op == 6) {
-		if ((rc = xfer(c, base, buf, es, RD)) != DONE)
+	if (load) {
+		if ((rc = xfer(c, base, buf, selem * es, RD)) != DONE)
 			return rc;
-		for (i = es; i < 16; i++)
-			buf[i] = buf[i % es];
-		a64_vset(c, rt, buf, q ? 16 : 8);
-	} else if (load) {
-		if ((rc = xfer(c, base, buf, es, RD)) != DONE)
-			return rc;
-		memcpy(v + idx * es, buf, es);  /* the other lanes are kept */
+		for (k = 0; k < selem; k++) {
+			uint8_t v[16];
+
+			if (scale == 3) {
+				for (i = 0; i < 16; i++)
+					v[i] = buf[k * es + i % es];
+				a64_vset(c, (rt + k) & 31, v, q ? 16 : 8);
+			} else {  /* the other lanes are kept */
+				memcpy(a64_vreg(c, (rt + k) & 31) + idx * es, buf + k * es, es);
+			}
+		}
 	} else {
-		memcpy(buf, v + idx * es, es);
-		if ((rc = xfer(c, base, buf, es, WR)) != DONE)
+		for (k = 0; k < selem; k++)
+			memcpy(buf + k * es, a64_vreg(c, (rt + k) & 31) + idx * es, es);
+		if ((rc = xfer(c, base, buf, selem * es, WR)) != DONE)
 			return rc;
 	}
 	if (post)
-		setxsp(c, rn, base + (rm == 31 ? es : xr(c, rm)), true);
+		setxsp(c, rn, base + (rm == 31 ? selem * es : xr(c, rm)), true);
 	return DONE;
 }
 

@@ -64,7 +64,7 @@ _start:
 	mov	x4, x27
 	str	x4, [x28, #72]
 	mov	x27, #0
-	.inst	0x4c408020
+	.inst	0x0c408c20
 	mov	x4, x27
 	str	x4, [x28, #80]
 	ldr	x1, =0x123456789abcdef

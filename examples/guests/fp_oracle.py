@@ -11,6 +11,8 @@ definition of the instruction, not from the interpreter.
   fp_oracle.py --asm-simd2 writes examples/guests/simd2.S (widening, saturating,
                            multiplying integer AdvSIMD)
   fp_oracle.py --simd2     prints its table (unit/kvm/a64_simd2_want.inc)
+  fp_oracle.py --asm-ldst2 writes examples/guests/ldst2.S (LD2-4/ST2-4, LDnR)
+  fp_oracle.py --ldst2     prints its table (unit/kvm/a64_ldst2_want.inc)
 """
 import struct
 import sys
@@ -340,7 +342,7 @@ SYS = [
     (["mov x27, #0", ".inst 0x1e684020", "mov x4, x27"], 1 << 25),   # FRINT32Z d0, d1: no FEAT_FRINTTS
     (["mov x27, #0", ".inst 0x4ea1d820", "mov x4, x27"], 1 << 25),   # FRECPE v0.4s: UNDEFINED
     (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
-    (["mov x27, #0", ".inst 0x4c408020", "mov x4, x27"], 1 << 25),   # LD2 {v0.16b, v1.16b}: not here
+    (["mov x27, #0", ".inst 0x0c408c20", "mov x4, x27"], 1 << 25),   # LD2 {v0.1d, v1.1d}: reserved
 ]
 
 
@@ -1598,6 +1600,188 @@ _start:
 """
 
 
+# ==== ldst2.S: LD2-LD4/ST2-ST4 (multiple and single structures) and
+# LD2R-LD4R; memory at x20 holds MEM, loads from x21 = x20 + base, stores go to
+# x22 (64 bytes zeroed first), x23 = x22; V0-V3 = D, A, B, T before ====
+LS = []   # (asm, [V0..V3 after] or None, 64 store bytes or None, x21's (or x23's)
+          #  offset after (post-index) or None, x21's offset from x20 before)
+REGS0 = [D, A, B, T]
+ARR = {(1, 0): '8b', (1, 1): '16b', (2, 0): '4h', (2, 1): '8h', (4, 0): '2s', (4, 1): '4s',
+       (8, 1): '2d'}
+
+
+def lanes_set(v, es, i, x):
+    m = ((1 << (8 * es)) - 1) << (8 * es * i)
+    return (v & ~m) | ((x << (8 * es * i)) & m)
+
+
+def LDM(n, es, q, base, post=None):
+    """LDn (multiple structures) into V0..V(n-1) from x20/x21 + base."""
+    rb, regs = (16 if q else 8), list(REGS0)
+    for r in range(n):
+        regs[r] = 0
+    for e in range(rb // es):
+        for r in range(n):
+            regs[r] |= ld(base + (e * n + r) * es, es) << (8 * es * e)
+    t = ARR[(es, q)]
+    lst = ", ".join(f"v{r}.{t}" for r in range(n))
+    asm = f"ld{n} {{{lst}}}, [x21]" + (f", {post}" if post else "")
+    wb = None if post is None else base + (n * rb if post.startswith('#') else 2)
+    LS.append((asm, regs, None, wb, base))
+
+
+def LDS(n, es, idx, base, post=None):
+    regs = list(REGS0)
+    for r in range(n):
+        regs[r] = lanes_set(regs[r], es, idx, ld(base + r * es, es))
+    t = {1: 'b', 2: 'h', 4: 's', 8: 'd'}[es]
+    lst = ", ".join(f"v{r}.{t}" for r in range(n))
+    asm = f"ld{n} {{{lst}}}[{idx}], [x21]" + (f", {post}" if post else "")
+    wb = None if post is None else base + (n * es if post.startswith('#') else 2)
+    LS.append((asm, regs, None, wb, base))
+
+
+def LDR(n, es, q, base, post=None):
+    regs = list(REGS0)
+    for r in range(n):
+        x = ld(base + r * es, es)
+        regs[r] = sum(x << (8 * es * e) for e in range((16 if q else 8) // es))
+    t = ARR[(es, q)]
+    lst = ", ".join(f"v{r}.{t}" for r in range(n))
+    asm = f"ld{n}r {{{lst}}}, [x21]" + (f", {post}" if post else "")
+    wb = None if post is None else base + (n * es if post.startswith('#') else 2)
+    LS.append((asm, regs, None, wb, base))
+
+
+def STM(n, es, q, first, post=None):
+    rb, buf = (16 if q else 8), bytearray(64)
+    src = [REGS0[(first + r) % 4] for r in range(n)]
+    for e in range(rb // es):
+        for r in range(n):
+            off = (e * n + r) * es
+            buf[off:off + es] = ((src[r] >> (8 * es * e)) & ((1 << (8 * es)) - 1)).to_bytes(es, 'little')
+    t = ARR[(es, q)]
+    lst = ", ".join(f"v{first + r}.{t}" for r in range(n))
+    dst = "[x23]" if post else "[x22]"
+    asm = f"st{n} {{{lst}}}, {dst}" + (f", {post}" if post else "")
+    wb = None if post is None else (n * rb if post.startswith('#') else 2)
+    LS.append((asm, None, bytes(buf), wb, 0))
+
+
+def STS(n, es, idx, first, post=None):
+    buf = bytearray(64)
+    for r in range(n):
+        x = (REGS0[(first + r) % 4] >> (8 * es * idx)) & ((1 << (8 * es)) - 1)
+        buf[r * es:(r + 1) * es] = x.to_bytes(es, 'little')
+    t = {1: 'b', 2: 'h', 4: 's', 8: 'd'}[es]
+    lst = ", ".join(f"v{first + r}.{t}" for r in range(n))
+    dst = "[x23]" if post else "[x22]"
+    asm = f"st{n} {{{lst}}}[{idx}], {dst}" + (f", {post}" if post else "")
+    wb = None if post is None else (n * es if post.startswith('#') else 2)
+    LS.append((asm, None, bytes(buf), wb, 0))
+
+
+LDM(2, 1, 1, 0)
+LDM(2, 2, 0, 0x100, '#16')
+LDM(2, 8, 1, 0x30)
+LDM(3, 4, 1, 0x10)
+LDM(3, 1, 0, 0x100, 'x5')
+LDM(3, 2, 1, 0x20)
+LDM(4, 8, 1, 0)
+LDM(4, 2, 1, 0x100, '#64')
+LDM(4, 4, 0, 0x40)
+LDM(4, 1, 1, 0x100)
+LDS(2, 4, 1, 0)
+LDS(3, 1, 9, 0x100, '#3')
+LDS(4, 8, 1, 0x40)
+LDS(2, 2, 6, 0x100, 'x5')
+LDS(4, 1, 15, 0x100, '#4')
+LDS(3, 4, 3, 0x20)
+LDR(2, 2, 1, 0)
+LDR(3, 4, 1, 0x100, '#12')
+LDR(4, 1, 0, 0x10)
+LDR(2, 8, 1, 0x100, 'x5')
+STM(2, 1, 1, 1)
+STM(3, 2, 0, 0, '#24')
+STM(4, 4, 1, 0)
+STM(2, 8, 1, 2, '#32')
+STM(4, 1, 0, 0, 'x5')
+STS(2, 8, 1, 1)
+STS(3, 4, 2, 1, '#12')
+STS(4, 1, 15, 0)
+STS(2, 2, 5, 2, 'x5')
+
+
+def gen_ldst2_asm():
+    out = []
+    slot = [0]
+
+    def put(reg):
+        out.append(f"\tstr\t{reg}, [x28, #{8 * slot[0]}]")
+        slot[0] += 1
+
+    def emit(lines):
+        out.extend("\t" + ln.replace(" ", "\t", 1) for ln in lines)
+
+    for asm, regs, mem, wb, base in LS:
+        emit(setv(0, D) + setv(1, A) + setv(2, B) + setv(3, T) +
+             ["mov x5, #2", f"add x21, x20, #{base:#x}", "mov x23, x22",
+              "stp xzr, xzr, [x22]", "stp xzr, xzr, [x22, #16]",
+              "stp xzr, xzr, [x22, #32]", "stp xzr, xzr, [x22, #48]", asm])
+        if regs is not None:
+            for r in range(4):
+                emit([f"mov x1, v{r}.d[0]", f"mov x2, v{r}.d[1]"])
+                put("x1")
+                put("x2")
+            if wb is not None:
+                emit(["sub x1, x21, x20"])
+                put("x1")
+        else:
+            for k in range(4):
+                emit([f"ldp x1, x2, [x22, #{16 * k}]"])
+                put("x1")
+                put("x2")
+            if wb is not None:
+                emit(["sub x1, x23, x22"])
+                put("x1")
+    return out, slot[0]
+
+
+def ldst2_expected():
+    r = []
+    for asm, regs, mem, wb, base in LS:
+        if regs is not None:
+            for v in regs:
+                r += [v & M, v >> 64]
+        else:
+            r += [int.from_bytes(mem[8 * k:8 * k + 8], 'little') for k in range(8)]
+        if wb is not None:
+            r.append(wb & M)
+    return r
+
+
+LS_HEAD = """// ldst2.S: LD2-LD4/ST2-ST4 (multiple and single structures) and
+// LD2R-LD4R in the AArch64 interpreter: V0-V3 or the stored bytes and the
+// written-back base after each. GENERATED by fp_oracle.py --asm-ldst2
+// (which also computes the expected values); results go to the UART page
+// (0x200 + 8 * n). MMU off: VA == IPA.
+	.equ OUT, 0x8000100200      // IPA 2^39 + 0x100000 + 0x200
+
+	.text
+	.global _start
+_start:
+	ldr	x28, =OUT
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	mov	x1, #(3 << 20)
+	msr	cpacr_el1, x1
+	isb
+	adr	x20, data
+	add	x22, x20, #0x200        // store area (64 bytes)
+	add	x24, x20, #0x280        // scratch for moving values in and out
+"""
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == '--asm-fpu':
         body, n = gen_fpu_asm()
@@ -1617,6 +1801,18 @@ def main():
         return
     if len(sys.argv) > 1 and sys.argv[1] == '--simd2':
         for v in simd2_expected():
+            print("\t0x%016xull," % v)
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--asm-ldst2':
+        body, n = gen_ldst2_asm()
+        assert n <= 448, n
+        data = "\n".join("\t.byte\t" + ", ".join(f"{b:#04x}" for b in MEM[i:i + 16])
+                         for i in range(0, len(MEM), 16))
+        sys.stdout.write(LS_HEAD + "\n".join(body) + "\n" +
+                         TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--ldst2':
+        for v in ldst2_expected():
             print("\t0x%016xull," % v)
         return
     if len(sys.argv) > 1 and sys.argv[1] == '--fpu':

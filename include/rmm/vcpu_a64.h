@@ -55,9 +55,10 @@
  *   register file, FPCR/FPSR MRS/MSR (writable: FPCR AHP/DN/FZ/RMode; FPSR
  *   NZCV/QC/IDC/cumulative flags); LDR/STR of B/H/S/D/Q (unsigned offset,
  *   pre/post-index, LDUR/STUR, register offset), LDR literal (S/D/Q),
- *   LDP/STP/LDNP/STNP of S/D/Q (offset, pre/post-index), LD1/ST1 (multiple
- *   structures, 1-4 registers, post-index by immediate or register), LD1/
- *   ST1 (single structure, one lane) and LD1R, with post-index;
+ *   LDP/STP/LDNP/STNP of S/D/Q (offset, pre/post-index), LD1-LD4/ST1-ST4
+ *   (multiple structures: LD1/ST1 of 1-4 registers, LD2-4/ST2-4
+ *   interleaved; single structure, one lane) and LD1R-LD4R, with
+ *   post-index by immediate or register;
  *   MOVI/MVNI/ORR/BIC/FMOV (vector, immediate), DUP (element, general), INS
  *   (general, element), UMOV/SMOV, FMOV (register, general incl. D[1],
  *   immediate; S and D), AND/BIC/ORR/ORN/EOR/BSL/BIT/BIF, NOT, ADD/SUB,
@@ -91,7 +92,7 @@
  *   rounding, Arm before). Not executed (UNDEFINED): FP16 and the
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
  *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
- *   LD2-4/ST2-4 (and their single-structure and R forms), the scalar
+ *   the scalar
  *   integer AdvSIMD forms other than ADDP D, integer by-element forms, the
  *   saturating and rounding shifts by immediate, PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms

@@ -291,6 +291,33 @@ static void test_simd_widening_saturating(void **state)
 	finish(f, &g);
 }
 
+/* ldst2.S: LD2-LD4/ST2-ST4 (multiple and single structures) and LD2R-
+ * LD4R: V0-V3 (or the bytes stored) and the written-back base after each;
+ * the values come from examples/guests/fp_oracle.py. */
+static void test_structure_ldst(void **state)
+{
+	static const uint64_t want[] = {
+#include "a64_ldst2_want.inc"
+	};
+	struct fx *f = *state;
+	struct run g;
+	unsigned int bad = 0;
+
+	max_entries = 1000;
+	run_guest(f, "ldst2.bin", &g);
+	max_entries = 200;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (g.dev.regs[0x40 + i] != want[i]) {
+			print_error("result %u: got 0x%016llx, want 0x%016llx\n", i,
+				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
+			bad++;
+		}
+	}
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(bad, 0);
+	finish(f, &g);
+}
+
 /* tlbi.S: a cached stage-1 translation (data and instruction fetch) is
  * never used after the guest's TLBI; an unmapped page then faults. */
 static void test_s1_tlb_invalidation(void **state)
@@ -573,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fp_simd, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fp_scalar, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_simd_widening_saturating, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_structure_ldst, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_el0, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),

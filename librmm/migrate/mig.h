@@ -128,12 +128,14 @@ void mig_seal2(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_
 	       uint8_t *rec);
 /* mig_seal2 straight into NS memory at 'pa' (HDR + body_len + TAG bytes,
  * across granules), each NS granule locked while it is written (innermost:
- * the caller may hold any granule locks). The nonce is used whatever
- * happens. 0, or -1 if a granule of the range is not (or no longer) in the
- * NS PAS: the record is then incomplete in NS memory. */
+ * the caller may hold any granule locks; those it holds are listed in
+ * held[nheld] and count as not NS). The nonce is used whatever happens. 0,
+ * or -1 if a granule of the range is not (or no longer) in the NS PAS: the
+ * record is then incomplete in NS memory. */
+struct granule;
 int mig_seal_ns(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 		struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
-		uint64_t pa);
+		uint64_t pa, struct granule *const *held, unsigned int nheld);
 /* Open: decrypt rec's body into 'body' and verify the tag. 0 or -1. */
 int mig_open(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 	     const uint8_t *rec, const struct mig_hdr *h, void *body);
@@ -183,7 +185,7 @@ void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned
 /* mig_seal_next2 straight into NS memory at pa (mig_seal_ns): 0 or -1. */
 int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
 		     const void *head, uint32_t head_len, const void *tail, uint32_t len,
-		     uint64_t pa);
+		     uint64_t pa, struct granule *const *held, unsigned int nheld);
 
 /* --- import (mig_import.c) --- */
 uint64_t mig_import_fatal(struct call *c, struct realm *r, unsigned int reason, const char *what);

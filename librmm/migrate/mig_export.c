@@ -71,7 +71,7 @@ void mig_seal_next2(struct call *c, struct realm *r, unsigned int type, unsigned
 
 int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
 		     const void *head, uint32_t head_len, const void *tail, uint32_t len,
-		     uint64_t pa)
+		     uint64_t pa, struct granule *const *held, unsigned int nheld)
 {
 	struct mig_session *m = &r->mig;
 	struct mig_hdr h = { .type = (uint8_t)type, .dir = RMM_MIG_FWD, .stream = (uint16_t)stream,
@@ -79,7 +79,8 @@ int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigne
 
 	h.seq = ++m->st[stream].seq;
 	memcpy(h.binding, m->binding, 16);
-	return mig_seal_ns(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, head, head_len, tail, pa);
+	return mig_seal_ns(c->rmm, c->cpu, m->key_enc, m->kid_enc, &h, head, head_len, tail, pa,
+			   held, nheld);
 }
 
 void mig_seal_next(struct call *c, struct realm *r, unsigned int type, unsigned int stream,
@@ -237,7 +238,12 @@ static uint64_t export_one(struct call *c, struct realm *r, const struct s2_ctx 
 		body[8] = RMM_MIG_PAGE_DATA;
 		*len = 16 + GRANULE_SIZE;
 	}
-	*lost = mig_seal_next_ns(c, r, RMM_MIG_REC_PAGE, stream, body, 16, page, *len, out) != 0;
+	{
+		struct granule *const held[2] = { w->g, g };
+
+		*lost = mig_seal_next_ns(c, r, RMM_MIG_REC_PAGE, stream, body, 16, page, *len, out,
+					 held, 2) != 0;
+	}
 out:
 	granule_unlock(g);
 	return ret;

@@ -247,8 +247,9 @@ static uint64_t import_page(struct call *c, struct realm *r, unsigned int stream
 /*
  * Claim the host's next granule for a fresh page while l holds the walk:
  * tried first (granule_trylock: the walk is held, the lock order wants the
- * granule first); if that fails the walk is released, the granule locked and
- * the walk taken again. Returns the locked DELEGATED granule with l
+ * granule first); if that fails (or the walk had to be released for reading
+ * the list: the host named the held table as NS memory) the granule is
+ * locked and the walk taken again. Returns the locked DELEGATED granule with l
  * covering ipa at an UNASSIGNED level-3 entry, or NULL (nothing locked but
  * l) if anything is not so.
  */
@@ -260,13 +261,20 @@ static struct granule *claim(struct call *c, const struct s2_ctx *s, struct mig_
 	uint64_t pa;
 
 	/* (a refusal's reason is overwritten when the fallback refuses again) */
+	mig_leaf_release_for(l, grans + 8 * used, 8);
 	if (ns_read(c, grans + 8 * used, &pa, 8) != 0 ||
 	    granule_check_addr(c, pa, "data") != RMI_SUCCESS)
 		return NULL;
 	g = granule_find(c->rmm, pa);
-	if (!granule_trylock(g)) {
+	if (!l->held || !granule_trylock(g)) {
 		mig_leaf_release(l);
 		granule_lock(c->rmm, g);
+		/* before the walk: the walk's own RTTs (the table just held, which
+		 * the host may name here) are never DELEGATED */
+		if (g->state != RMM_GRANULE_DELEGATED) {
+			granule_unlock(g);
+			return NULL;
+		}
 		mig_leaf_walk(c, s, l, ipa);
 		rtte_decode(rtt_read(l->w.tbl, l->w.idx), l->w.level, &e);
 		if (l->w.level < 3 || e.st != RTTE_UNASSIGNED) {
@@ -478,6 +486,8 @@ uint64_t rmi_mig_import(struct call *c, const uint64_t *a, uint64_t *res)
 		size_t total;
 		bool all;
 
+		/* the held table may not be read as NS memory (it would wait for itself) */
+		mig_leaf_release_for(&l, in + off, RMM_MIG_MAX_RECORD);
 		if (ns_read(c, in + off, rec, RMM_MIG_HDR_SIZE) != 0) {
 			ret = call_fail(c, RMI_ERROR_INPUT, 0, "in_pas: 0x%llx is not NS memory",
 					(unsigned long long)(in + off));

@@ -31,4 +31,24 @@ static inline void mig_leaf_release(struct mig_leaf *l)
 	l->held = false;
 }
 
+/* Is the held table one of the granules of [pa, pa + len)? (The host may
+ * name it as NS memory: locking it for an NS access would wait for itself.) */
+static inline bool mig_leaf_in(const struct mig_leaf *l, uint64_t pa, uint64_t len)
+{
+	uint64_t t;
+
+	if (!l->held)
+		return false;
+	t = granule_pa(l->w.rmm, l->w.g);
+	return t + GRANULE_SIZE > (pa & ~GRANULE_MASK) && t < pa + len;
+}
+
+/* Release the held table before an NS access to [pa, pa + len) that would
+ * lock it. */
+static inline void mig_leaf_release_for(struct mig_leaf *l, uint64_t pa, uint64_t len)
+{
+	if (mig_leaf_in(l, pa, len))
+		mig_leaf_release(l);
+}
+
 #endif

@@ -133,8 +133,22 @@ struct ns_out {
 	uint64_t pa;              /* next NS byte */
 	struct granule *g;        /* locked granule of pa, or NULL */
 	uint8_t *p;               /* its pointer at pa */
+	struct granule *const *held;  /* granules the caller holds (not NS) */
+	unsigned int nheld;
 	int failed;
 };
+
+/* One of the caller's own granules named as NS memory: it is not NS (it is
+ * locked as an RTT or DATA granule), and locking it would wait forever. */
+static bool held_by_caller(const struct ns_out *o)
+{
+	struct granule *g = granule_find(o->rmm, o->pa & ~GRANULE_MASK);
+
+	for (unsigned int i = 0; i < o->nheld; i++)
+		if (g && g == o->held[i])
+			return true;
+	return false;
+}
 
 __attribute__((no_sanitize("thread"))) static void ns_put_plain(uint8_t *d, const uint8_t *s,
 								 size_t n)
@@ -153,7 +167,7 @@ static void ns_put(struct ns_out *o, const uint8_t *src, size_t n, int enc)
 		size_t room = GRANULE_SIZE - (o->pa & GRANULE_MASK), k = n < room ? n : room;
 
 		if (!o->g && !o->failed) {
-			o->p = ns_map_lock(o->rmm, o->pa, &o->g);
+			o->p = held_by_caller(o) ? NULL : ns_map_lock(o->rmm, o->pa, &o->g);
 			o->failed = !o->p;
 		}
 		if (o->failed) {
@@ -178,9 +192,10 @@ static void ns_put(struct ns_out *o, const uint8_t *src, size_t n, int enc)
 
 int mig_seal_ns(struct rmm *rmm, unsigned int cpu, const uint8_t key[32], uint64_t kid,
 		struct mig_hdr *h, const void *head, uint32_t head_len, const void *tail,
-		uint64_t pa)
+		uint64_t pa, struct granule *const *held, unsigned int nheld)
 {
-	struct ns_out o = { .rmm = rmm, .ctx = ctx_for(rmm, cpu, key, kid, 1), .pa = pa };
+	struct ns_out o = { .rmm = rmm, .ctx = ctx_for(rmm, cpu, key, kid, 1), .pa = pa,
+			    .held = held, .nheld = nheld };
 	uint8_t hdr[RMM_MIG_HDR_SIZE], iv[12], tag[RMM_MIG_TAG_SIZE];
 	int l;
 

@@ -355,6 +355,116 @@ static void test_newer_version(void **state)
 	done_world(w);
 }
 
+/*
+ * The host names, as the granule for a fresh page, the level-3 RTT that the
+ * same IMPORT call holds from the page before (kept across pages): no hang,
+ * the record is refused with INPUT (not fatal), the page before it stays
+ * imported; the same for the granule list itself in that table; and the
+ * import goes on with a proper granule.
+ */
+static void test_claim_names_the_held_rtt(void **state)
+{
+	struct mw *w = setup_world();
+	uint8_t kf[32], kb[32];
+	struct rmi_rtt_entry e;
+	uint64_t ret, done, used, len, at, *grans;
+	size_t k = 0, n;
+	uint8_t *in;
+
+	keys_of((uint8_t)SESSION, kf, kb);
+	dst_keys(w, kf, kb);
+	/* three DATA page records in a row: import up to the first (its RTT is
+	 * created on the way), then the other two in one call */
+	for (size_t i = 1; i + 2 < w->q.n && !k; i++)
+		if (w->q.r[i].len == RMM_MIG_PAGE_RECORD && w->q.r[i + 1].len == RMM_MIG_PAGE_RECORD &&
+		    w->q.r[i + 2].len == RMM_MIG_PAGE_RECORD)
+			k = i;
+	assert_true(k > 0);
+	assert_int_equal(km_import_start(&w->kd, &w->hd, w->sh.ipa_bits, 9, SESSION, w->q.r[0].b,
+					 w->q.r[0].len), 0);
+	for (size_t i = 1; i <= k; i++)
+		assert_int_equal(km_import_record(&w->kd, w->q.r[i].b, w->q.r[i].len), 0);
+	assert_int_equal(rmm_rmi_rtt_read_entry(w->dst, 0, w->kd.r.rd, 0, 2, &e), 0);
+	assert_int_equal(e.state, RMI_TABLE);
+	in = rmm_ns_ptr(w->dst, w->kd.in);
+	n = w->q.r[k + 1].len;
+	memcpy(in, w->q.r[k + 1].b, n);
+	memcpy(in + n, w->q.r[k + 2].b, w->q.r[k + 2].len);
+	grans = rmm_ns_ptr(w->dst, w->kd.grans);
+	grans[0] = w->kd.spare ? w->kd.spare : kh_alloc_delegated(&w->hd);
+	w->kd.spare = 0;
+	grans[1] = e.desc;   /* the level-3 RTT */
+	ret = rmm_mig_import(w->dst, 0, w->kd.r.rd, w->kd.in, 2, w->kd.grans, &done, &used, &len,
+			     &at);
+	assert_int_equal(RMI_RETURN_STATUS(ret), RMI_ERROR_INPUT);
+	assert_int_equal(done, 1);
+	assert_int_equal(used, 1);
+	assert_int_equal(len, n);
+	/* the list itself in the held table: INPUT too (grans_pas) */
+	memcpy(in, w->q.r[k + 2].b, w->q.r[k + 2].len);
+	ret = rmm_mig_import(w->dst, 0, w->kd.r.rd, w->kd.in, 1, e.desc, &done, &used, &len, &at);
+	assert_int_equal(ret, RMI_RETURN(RMI_ERROR_INPUT, 0));
+	assert_non_null(strstr(rmm_last_reason(w->dst, 0), "grans_pas"));
+	assert_int_equal(done, 0);
+	/* not fatal: the same record with a proper granule, and the rest */
+	for (size_t i = k + 2; i < w->q.n; i++)
+		assert_int_equal(km_import_record(&w->kd, w->q.r[i].b, w->q.r[i].len), 0);
+	assert_int_equal(km_import_commit(&w->kd), 0);
+	mw_compare(w, 16 * MW_GRAN);
+	dst_reset(w);
+	done_world(w);
+}
+
+/*
+ * The host lays the next record of an IMPORT call over the level-3 RTT the
+ * call holds from the record before (its input buffer runs into that
+ * table): no hang, INPUT (in_pas, not fatal) after the first record.
+ */
+static void test_input_runs_into_the_held_rtt(void **state)
+{
+	struct mw *w = setup_world();
+	uint8_t kf[32], kb[32];
+	uint64_t ret, done, used, len, at, p0, t, *grans;
+	struct kvm_host *h = &w->hd;
+	size_t k = 0;
+
+	keys_of((uint8_t)SESSION, kf, kb);
+	dst_keys(w, kf, kb);
+	for (size_t i = 1; i + 1 < w->q.n && !k; i++)
+		if (w->q.r[i].len == RMM_MIG_PAGE_RECORD && w->q.r[i + 1].len == RMM_MIG_PAGE_RECORD)
+			k = i;
+	assert_true(k > 0);
+	assert_int_equal(km_import_start(&w->kd, h, w->sh.ipa_bits, 9, SESSION, w->q.r[0].b,
+					 w->q.r[0].len), 0);
+	/* two NS pages, then the level-3 RTT for [0, 2 MiB) right after them */
+	assert_int_equal(kh_create_rtt_levels(h, &w->kd.r, 0, w->kd.r.sl, 2), 0);
+	p0 = h->next;
+	h->next += 3 * MW_GRAN;
+	t = p0 + 2 * MW_GRAN;
+	assert_int_equal(rmm_rmi_granule_delegate(w->dst, 0, t), 0);
+	assert_int_equal(rmm_rmi_rtt_create(w->dst, 0, w->kd.r.rd, t, 0, 3), 0);
+	for (size_t i = 1; i < k; i++)
+		assert_int_equal(km_import_record(&w->kd, w->q.r[i].b, w->q.r[i].len), 0);
+	memcpy((uint8_t *)rmm_ns_ptr(w->dst, t) - RMM_MIG_PAGE_RECORD, w->q.r[k].b,
+	       RMM_MIG_PAGE_RECORD);
+	grans = rmm_ns_ptr(w->dst, w->kd.grans);
+	grans[0] = w->kd.spare ? w->kd.spare : kh_alloc_delegated(h);
+	grans[1] = kh_alloc_delegated(h);
+	ret = rmm_mig_import(w->dst, 0, w->kd.r.rd, t - RMM_MIG_PAGE_RECORD, 2, w->kd.grans, &done,
+			     &used, &len, &at);
+	assert_int_equal(ret, RMI_RETURN(RMI_ERROR_INPUT, 0));
+	assert_non_null(strstr(rmm_last_reason(w->dst, 0), "in_pas"));
+	assert_int_equal(done, 1);
+	assert_int_equal(used, 1);
+	w->kd.spare = grans[1];
+	for (size_t i = k + 1; i < w->q.n; i++)
+		assert_int_equal(km_import_record(&w->kd, w->q.r[i].b, w->q.r[i].len), 0);
+	assert_int_equal(km_import_commit(&w->kd), 0);
+	mw_compare(w, 16 * MW_GRAN);
+	dst_reset(w);
+	done_world(w);
+}
+
 #ifdef MIG_FLIP_ONLY
 int main(void)
 {
@@ -364,6 +474,8 @@ int main(void)
 	(void)test_keys_and_sessions;
 	(void)test_truncate_drop_reorder;
 	(void)test_newer_version;
+	(void)test_claim_names_the_held_rtt;
+	(void)test_input_runs_into_the_held_rtt;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
 #else
@@ -373,6 +485,8 @@ int main(void)
 		cmocka_unit_test(test_keys_and_sessions),
 		cmocka_unit_test(test_truncate_drop_reorder),
 		cmocka_unit_test(test_newer_version),
+		cmocka_unit_test(test_claim_names_the_held_rtt),
+		cmocka_unit_test(test_input_runs_into_the_held_rtt),
 	};
 	(void)test_flip_every_byte;
 	return cmocka_run_group_tests(tests, NULL, NULL);

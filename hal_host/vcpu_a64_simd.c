@@ -405,7 +405,9 @@ static int shift_imm(struct cpu *c, uint32_t in)
 	if (op == 0x10 || op == 0x14) {  /* narrowing / widening */
 		unsigned int half = q ? 8 : 0;
 
-		if ((op == 0x10 && u) || hb == 3)
+		if (op == 0x10 && u)
+			return a64_simd_shift2(c, in);  /* SQSHRUN */
+		if (hb == 3)
 			return a64_undef(c);
 		if (op == 0x10) {  /* SHRN{2}: 2*es source elements, shift right */
 			unsigned int sh = 2 * bits - ih;
@@ -436,7 +438,7 @@ static int shift_imm(struct cpu *c, uint32_t in)
 		return vop_done(c, &p);
 	}
 	if (op != 0x00 && op != 0x02)
-		return a64_undef(c);
+		return a64_simd_shift2(c, in);  /* rounding, inserting, saturating */
 	for (i = 0; i < p.nel; i++) {
 		unsigned int sh = 2 * bits - ih;   /* 1..bits */
 		uint64_t x = ge(p.n, i, es), r;
@@ -464,6 +466,11 @@ int a64_simd(struct cpu *c, uint32_t in)
 		if ((rc = a64_fp_trap(c)) != DONE)
 			return rc;
 		return a64_fp_vcvt(c, in);
+	}
+	if ((in & 0xdf800400u) == 0x5f000400u && BITS(in, 22, 19)) {  /* shift by immediate (scalar) */
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_simd_shift2(c, in);
 	}
 	{  /* scalar FP forms of AdvSIMD */
 		bool misc0 = (in & 0xdf3e0c00u) == 0x5e200800u && BIT(in, 23) &&

@@ -291,3 +291,82 @@ int a64_simd_misc2(struct cpu *c, uint32_t in)
 	}
 	return finish(c, rd, d, bytes, qc);
 }
+
+/* Shift by immediate, the forms vcpu_a64_simd.c does not handle, vector
+ * and scalar (bit 28; elements of 64 bits only for the plain shifts):
+ * SRSHR/URSHR, SRSRA/URSRA, SRI, SLI, SQSHLU, SQSHL/UQSHL (immediate),
+ * RSHRN(2), SQSHRN/UQSHRN/SQRSHRN/UQRSHRN(2), SQSHRUN/SQRSHRUN(2); scalar
+ * SSHR/USHR/SSRA/USRA/SHL too. The fixed-point conversions are UNDEFINED. */
+int a64_simd_shift2(struct cpu *c, uint32_t in)
+{
+	unsigned int u = BIT(in, 29), immh = BITS(in, 22, 19), op = BITS(in, 15, 11);
+	unsigned int ih = BITS(in, 22, 16), rd = in & 31, i;
+	bool scalar = BIT(in, 28), q = BIT(in, 30), qc = false;
+	unsigned int hb = immh ? 31 - (unsigned int)__builtin_clz(immh) : 0, es = 1u << hb, nb = 8 * es;
+	unsigned int rsh = 2 * nb - ih, lsh = ih - nb, bytes = scalar ? es : q ? 16 : 8;
+	uint64_t mask = nb == 64 ? ~0ull : (1ull << nb) - 1;
+	uint8_t n[16], o[16], d[16] = { 0 };
+
+	if (!immh)
+		return a64_undef(c);
+	memcpy(n, a64_vreg(c, BITS(in, 9, 5)), 16);
+	memcpy(o, a64_vreg(c, rd), 16);
+	if (op >= 0x10 && op <= 0x13) {  /* narrowing: 2*es source elements */
+		bool round = op == 0x11 || op == 0x13, sat_ = !(op == 0x11 && !u);
+		bool src_uns = op >= 0x12 && u;
+		unsigned int cnt = scalar ? 1 : 8 / es;
+		uint8_t h[8] = { 0 };
+
+		if (hb == 3 || (op == 0x10 && !u) || (scalar && op == 0x11 && !u))
+			return a64_undef(c);  /* SHRN is vcpu_a64_simd.c's; no scalar RSHRN */
+		for (i = 0; i < cnt; i++) {
+			wide_t x = val(lane(n, i, 2 * es), 2 * nb, src_uns);
+			wide_t v = (round ? x + ((wide_t)1 << (rsh - 1)) : x) >> rsh;
+
+			set_lane(h, i, es, sat_ ? sat(v, nb, u, &qc) : (uint64_t)v);
+		}
+		if (scalar)
+			return finish(c, rd, h, es, qc);
+		if (q) {
+			memcpy(d, o, 8);
+			memcpy(d + 8, h, 8);
+		} else {
+			memcpy(d, h, 8);
+		}
+		return finish(c, rd, d, q ? 16 : 8, qc);
+	}
+	if ((!scalar && hb == 3 && !q) || (scalar && hb != 3 && op != 0x0c && op != 0x0e))
+		return a64_undef(c);
+	if ((op == 0x08 || op == 0x0c) && !u)
+		return a64_undef(c);
+	if (op != 0x00 && op != 0x02 && op != 0x04 && op != 0x06 && op != 0x08 && op != 0x0a &&
+	    op != 0x0c && op != 0x0e)
+		return a64_undef(c);
+	for (i = 0; i < bytes / es; i++) {
+		uint64_t xr = lane(n, i, es), dr = lane(o, i, es), r;
+		wide_t x = val(xr, nb, u);
+
+		switch (op) {
+		case 0x00: case 0x02: case 0x04: case 0x06: {  /* S/U (R)SHR, (R)SRA */
+			wide_t v = (op >= 0x04 ? x + ((wide_t)1 << (rsh - 1)) : x) >> rsh;
+
+			r = (uint64_t)v + (op == 0x02 || op == 0x06 ? dr : 0);
+			break;
+		}
+		case 0x08:  /* SRI: the top rsh bits of each element kept */
+			r = rsh == nb ? dr : (dr & ~(mask >> rsh)) | (xr >> rsh);
+			break;
+		case 0x0a:  /* SHL, SLI: the low lsh bits kept by SLI */
+			r = ((xr << lsh) & mask) | (u ? dr & ((1ull << lsh) - 1) : 0);
+			break;
+		case 0x0c:  /* SQSHLU: signed in, unsigned out */
+			r = sat(val(xr, nb, false) * ((wide_t)1 << lsh), nb, true, &qc);
+			break;
+		default:    /* SQSHL, UQSHL (immediate) */
+			r = sat(x * ((wide_t)1 << lsh), nb, u, &qc);
+			break;
+		}
+		set_lane(d, i, es, r);
+	}
+	return finish(c, rd, d, bytes, qc);
+}

@@ -11,6 +11,8 @@ definition of the instruction, not from the interpreter.
   fp_oracle.py --asm-simd2 writes examples/guests/simd2.S (widening, saturating,
                            multiplying integer AdvSIMD)
   fp_oracle.py --simd2     prints its table (unit/kvm/a64_simd2_want.inc)
+  fp_oracle.py --asm-simd3 writes examples/guests/simd3.S (shifts by immediate),
+  fp_oracle.py --simd3     its table (unit/kvm/a64_simd3_want.inc)
   fp_oracle.py --asm-ldst2 writes examples/guests/ldst2.S (LD2-4/ST2-4, LDnR)
   fp_oracle.py --ldst2     prints its table (unit/kvm/a64_ldst2_want.inc)
 """
@@ -1548,7 +1550,7 @@ FCV("fcvtn v0.2s, v1.2d", False, d2(1 / 3, 1e300))
 FCV("fcvtn2 v0.4s, v1.2d", False, d2(SN, -2.5), s4(11.0, 12.0, 13.0, 14.0), q=1)
 
 
-def gen_simd2_asm():
+def gen_simd2_asm(cases=None):
     out = []
     slot = [0]
 
@@ -1559,7 +1561,7 @@ def gen_simd2_asm():
     def emit(lines):
         out.extend("\t" + ln.replace(" ", "\t", 1) for ln in lines)
 
-    for asm, regs, want, qc in S2:
+    for asm, regs, want, qc in (S2 if cases is None else cases):
         emit(setv(0, regs.get('v0', D)) + setv(1, regs.get('v1', A)) + setv(2, regs.get('v2', B)) +
              [f"ldr x1, ={regs.get('fpcr', 0):#x}", "msr fpcr, x1",
               "msr fpsr, xzr", asm, "mov x1, v0.d[0]", "mov x2, v0.d[1]", "mrs x3, fpsr"])
@@ -1570,9 +1572,9 @@ def gen_simd2_asm():
     return out, slot[0]
 
 
-def simd2_expected():
+def simd2_expected(cases=None):
     r = []
-    for asm, regs, want, qc in S2:  # qc: a bool (QC) or the FP cases' FPSR flags
+    for asm, regs, want, qc in (S2 if cases is None else cases):  # qc: a bool (QC) or the FP cases' FPSR flags
         r += [want & M, (want >> 64) & M,
               qc if type(qc) is int else QCB if qc else 0]
     return r
@@ -1712,6 +1714,86 @@ STS(4, 1, 15, 0)
 STS(2, 2, 5, 2, 'x5')
 
 
+# ==== simd3.S: the rest of shift by immediate (vector and scalar), in
+# simd2.S's format ====
+S3L = []
+
+
+def SHI(name, es, q, sh, regs=None, scalar=False):
+    """A shift by immediate: sh is the shift amount as written."""
+    regs = regs or {}
+    a, d = regs.get('v1', A), regs.get('v0', D)
+    nb = 8 * es
+    narrow = name.rstrip('2') in ('rshrn', 'sqshrn', 'uqshrn', 'sqrshrn', 'uqrshrn', 'sqshrun',
+                                  'sqrshrun')
+    base = name.rstrip('2')
+    qc = False
+    if narrow:
+        n = 1 if scalar else 8 // es
+        src_uns = base in ('uqshrn', 'uqrshrn')
+        dst_uns = base[0] == 'u' or base.endswith('un')
+        rnd = 'rshr' in base
+        out = []
+        for x in el(a, 2 * es, n):
+            v = x if src_uns else sg(x, 2 * es)
+            v = (v + ((1 << (sh - 1)) if rnd else 0)) >> sh
+            if base == 'rshrn':
+                out.append(v)
+            else:
+                v, q1 = satq(v, nb, dst_uns)
+                qc |= q1
+                out.append(v)
+        h = pk(out, es)
+        r = h if scalar or not q else (d & M) | (h << 64)
+    else:
+        n = 1 if scalar else (16 if q else 8) // es
+        mask = (1 << nb) - 1
+        out = []
+        for x, dv in zip(el(a, es, n), el(d, es, n)):
+            uns = base[0] == 'u'
+            v = x if uns else sg(x, es)
+            if base in ('sshr', 'ushr', 'ssra', 'usra', 'srshr', 'urshr', 'srsra', 'ursra'):
+                v = (v + ((1 << (sh - 1)) if base[1] == 'r' else 0)) >> sh
+                v += dv if base.endswith('sra') else 0
+            elif base == 'sri':
+                v = dv if sh == nb else (dv & ~(mask >> sh)) | (x >> sh)
+            elif base == 'shl':
+                v = x << sh
+            elif base == 'sli':
+                v = (x << sh) | (dv & ((1 << sh) - 1))
+            elif base in ('sqshl', 'uqshl', 'sqshlu'):
+                v, q1 = satq((sg(x, es) if base != 'uqshl' else x) << sh, nb, base != 'sqshl')
+                qc |= q1
+            else:
+                raise ValueError(name)
+            out.append(v)
+        r = pk(out, es)
+    if scalar:
+        reg = {1: 'b', 2: 'h', 4: 's', 8: 'd'}
+        asm = f"{name} {reg[es]}0, {reg[2 * es if narrow else es]}1, #{sh}"
+    elif narrow:
+        asm = f"{name} v0.{NARROW[(int(es).bit_length() - 1, q)]}, v1.{WIDE[int(es).bit_length() - 1]}, #{sh}"
+    else:
+        t = NARROW[(int(es).bit_length() - 1, q)]
+        asm = f"{name} v0.{t}, v1.{t}, #{sh}"
+    S3L.append((asm, {'v0': d, 'v1': a}, r, qc))
+
+
+for nm, es, q, sh in (('srshr', 1, 1, 3), ('urshr', 2, 1, 16), ('srshr', 8, 1, 64), ('urshr', 4, 0, 1),
+                      ('srsra', 4, 1, 7), ('ursra', 8, 1, 33), ('sri', 1, 1, 3), ('sri', 2, 0, 16),
+                      ('sli', 4, 1, 5), ('sli', 8, 1, 0), ('sqshlu', 1, 1, 3), ('sqshlu', 4, 1, 20),
+                      ('sqshl', 2, 1, 9), ('uqshl', 1, 0, 2), ('sqshl', 8, 1, 40), ('uqshl', 8, 1, 1),
+                      ('rshrn', 1, 0, 3), ('rshrn2', 4, 1, 17), ('sqshrn', 1, 0, 2), ('uqshrn2', 2, 1, 5),
+                      ('sqrshrn', 4, 0, 31), ('uqrshrn', 1, 0, 8), ('sqshrun2', 1, 1, 1),
+                      ('sqrshrun', 2, 0, 4)):
+    SHI(nm, es, q, sh)
+for nm, es, sh in (('sshr', 8, 3), ('ushr', 8, 64), ('ssra', 8, 1), ('usra', 8, 9), ('shl', 8, 17),
+                   ('srshr', 8, 5), ('ursra', 8, 63), ('sri', 8, 12), ('sli', 8, 4), ('sqshl', 1, 3),
+                   ('uqshl', 4, 8), ('sqshlu', 2, 2), ('sqshrn', 2, 4), ('uqrshrn', 4, 16),
+                   ('sqrshrun', 1, 2)):
+    SHI(nm, es, 0, sh, scalar=True)
+
+
 def gen_ldst2_asm():
     out = []
     slot = [0]
@@ -1801,6 +1883,24 @@ def main():
         return
     if len(sys.argv) > 1 and sys.argv[1] == '--simd2':
         for v in simd2_expected():
+            print("\t0x%016xull," % v)
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--asm-simd3':
+        body, n = gen_simd2_asm(S3L)
+        assert n <= 448, n
+        data = "\n".join("\t.byte\t" + ", ".join(f"{b:#04x}" for b in MEM[i:i + 16])
+                         for i in range(0, len(MEM), 16))
+        head = S2_HEAD[S2_HEAD.index("\t.equ"):]
+        sys.stdout.write("// simd3.S: the rounding, inserting, saturating and narrowing shifts by\n"
+                         "// immediate (vector and scalar) in the AArch64 interpreter: V0 and FPSR\n"
+                         "// after each. GENERATED by fp_oracle.py --asm-simd3 (which also computes\n"
+                         "// the expected values from the instructions' definitions); results go to\n"
+                         "// the UART page (0x200 + 8 * n).\n" + head +
+                         "\n".join(body) + "\n" +
+                         TAIL.format(lit_lo=LIT & M, lit_hi=LIT >> 64, data=data))
+        return
+    if len(sys.argv) > 1 and sys.argv[1] == '--simd3':
+        for v in simd2_expected(S3L):
             print("\t0x%016xull," % v)
         return
     if len(sys.argv) > 1 and sys.argv[1] == '--asm-ldst2':

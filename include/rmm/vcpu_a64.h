@@ -72,8 +72,10 @@
  *   SQDMLSL(2), ADDHN/RADDHN/SUBHN/RSUBHN(2), PMULL(2) of bytes; MUL, PMUL,
  *   MLA, MLS, S/U ABD/ABA/HADD/RHADD/HSUB/QADD/QSUB, S/U SHL/RSHL/QSHL/
  *   QRSHL (register), SQDMULH/SQRDMULH; CLS, CLZ, S/U ADDLP/ADALP,
- *   SQXTN/UQXTN/SQXTUN(2), SHLL(2), SQABS/SQNEG, SUQADD/USQADD, with
- *   FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
+ *   SQXTN/UQXTN/SQXTUN(2), SHLL(2), SQABS/SQNEG, SUQADD/USQADD; shifts by
+ *   immediate S/U RSHR, RSRA, SRI, SLI, SQSHLU, SQSHL/UQSHL, RSHRN(2),
+ *   SQSHRN/UQSHRN/SQRSHRN/UQRSHRN/SQSHRUN/SQRSHRUN(2), vector and scalar
+ *   (and scalar SSHR/USHR/SSRA/USRA/SHL); with FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
  *   FNMSUB, FRINT{N,P,M,Z,A,X,I}, FCCMP/FCCMPE, SCVTF/UCVTF and
@@ -93,8 +95,8 @@
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
  *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
  *   the scalar
- *   integer AdvSIMD forms other than ADDP D, integer by-element forms, the
- *   saturating and rounding shifts by immediate, PMULL of 64-bit elements.
+ *   integer AdvSIMD forms other than ADDP D and the shifts by immediate,
+ *   integer by-element forms, PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

@@ -291,6 +291,32 @@ static void test_simd_widening_saturating(void **state)
 	finish(f, &g);
 }
 
+/* simd3.S: the rounding, inserting, saturating and narrowing shifts by
+ * immediate, vector and scalar: V0 and FPSR.QC after each case. */
+static void test_simd_shift_imm(void **state)
+{
+	static const uint64_t want[] = {
+#include "a64_simd3_want.inc"
+	};
+	struct fx *f = *state;
+	struct run g;
+	unsigned int bad = 0;
+
+	max_entries = 1000;
+	run_guest(f, "simd3.bin", &g);
+	max_entries = 200;
+	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (g.dev.regs[0x40 + i] != want[i]) {
+			print_error("case %u word %u: got 0x%016llx, want 0x%016llx\n", i / 3, i % 3,
+				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
+			bad++;
+		}
+	}
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(bad, 0);
+	finish(f, &g);
+}
+
 /* ldst2.S: LD2-LD4/ST2-ST4 (multiple and single structures) and LD2R-
  * LD4R: V0-V3 (or the bytes stored) and the written-back base after each;
  * the values come from examples/guests/fp_oracle.py. */
@@ -601,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fp_scalar, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_simd_widening_saturating, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_structure_ldst, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_simd_shift_imm, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_s1_tlb_invalidation, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_el0, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusive_two_vcpus, fx_setup, fx_teardown),

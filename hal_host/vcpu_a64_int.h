@@ -238,6 +238,7 @@ int a64_simd_3diff(struct cpu *c, uint32_t in);
 int a64_simd_same2(struct cpu *c, uint32_t in);
 int a64_simd_misc2(struct cpu *c, uint32_t in);
 int a64_simd_shift2(struct cpu *c, uint32_t in);  /* vector and scalar */
+int a64_simd_elem(struct cpu *c, uint32_t in);    /* integer by element */
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
 int a64_sys(struct cpu *c, uint32_t in);
 /* Before a step: STOP with an IRQ exit if the host must service a timer or

@@ -528,12 +528,19 @@ int a64_simd(struct cpu *c, uint32_t in)
 			return rc;
 		return fn(c, in);
 	}
-	if (!BIT(in, 10) && BIT(in, 23)) {  /* by element, FP */
+	if (!BIT(in, 10) && BIT(in, 23) &&
+	    (BITS(in, 15, 12) == 1 || BITS(in, 15, 12) == 5 || BITS(in, 15, 12) == 9)) {
+		/* by element, FP: FMLA, FMLS, FMUL, FMULX */
 		if ((rc = a64_fp_trap(c)) != DONE)
 			return rc;
 		return a64_fpv_elem(c, in);
 	}
-	if (!BIT(in, 10) || BIT(in, 23))  /* by element (integer); bit 23 set: reserved */
+	if (!BIT(in, 10)) {  /* by element, integer */
+		if ((rc = a64_fp_trap(c)) != DONE)
+			return rc;
+		return a64_simd_elem(c, in);
+	}
+	if (BIT(in, 23))  /* bit 10 and bit 23 set: unallocated */
 		return a64_undef(c);
 	if ((rc = a64_fp_trap(c)) != DONE)
 		return rc;

@@ -370,3 +370,65 @@ int a64_simd_shift2(struct cpu *c, uint32_t in)
 	}
 	return finish(c, rd, d, bytes, qc);
 }
+
+/* Integer by element (bit 23 clear; sizes H and S): MUL, MLA, MLS,
+ * SQDMULH, SQRDMULH, and the long S/U MULL, MLAL, MLSL, SQDMULL, SQDMLAL,
+ * SQDMLSL (each "2" form reads the upper half of Vn). Index H:L:M with Vm
+ * in V0-V15 for H elements, H:L with Vm any register for S. */
+int a64_simd_elem(struct cpu *c, uint32_t in)
+{
+	unsigned int u = BIT(in, 29), size = BITS(in, 23, 22), op = BITS(in, 15, 12), rd = in & 31, i;
+	unsigned int es = 1u << size, nb = 8 * es, idx, rm;
+	bool q = BIT(in, 30), qc = false, lng;
+	uint8_t n[16], o[16], d[16] = { 0 };
+	wide_t y;
+
+	if (size != 1 && size != 2)
+		return a64_undef(c);
+	idx = size == 1 ? (BIT(in, 11) << 2) | (BIT(in, 21) << 1) | BIT(in, 20)
+			: (BIT(in, 11) << 1) | BIT(in, 21);
+	rm = size == 1 ? BITS(in, 19, 16) : BITS(in, 20, 16);
+	switch ((u << 4) | op) {
+	case 0x08: case 0x0c: case 0x0d: case 0x10: case 0x14: lng = false; break;
+	case 0x02: case 0x03: case 0x06: case 0x07: case 0x0a: case 0x0b:
+	case 0x12: case 0x16: case 0x1a: lng = true; break;
+	default: return a64_undef(c);  /* SQRDMLAH/SQRDMLSH: no FEAT_RDM */
+	}
+	memcpy(n, a64_vreg(c, BITS(in, 9, 5)), 16);
+	memcpy(o, a64_vreg(c, rd), 16);
+	y = val(lane(a64_vreg(c, rm), idx, es), nb, u);
+	if (!lng) {
+		for (i = 0; i < (q ? 16 : 8) / es; i++) {
+			uint64_t xr = lane(n, i, es), r;
+			uint64_t yr = (uint64_t)y;
+
+			switch ((u << 4) | op) {
+			case 0x08: r = xr * yr; break;                        /* MUL */
+			case 0x10: r = lane(o, i, es) + xr * yr; break;       /* MLA */
+			case 0x14: r = lane(o, i, es) - xr * yr; break;       /* MLS */
+			default:                                              /* SQ(R)DMULH */
+				r = sat((2 * val(xr, nb, false) * y + (op == 0x0d ? (wide_t)1 << (nb - 1) : 0)) >> nb,
+					nb, false, &qc);
+				break;
+			}
+			set_lane(d, i, es, r);
+		}
+		return finish(c, rd, d, q ? 16 : 8, qc);
+	}
+	for (i = 0; i < 8 / es; i++) {
+		wide_t x = val(lane(n + 8 * q, i, es), nb, u), acc = val(lane(o, i, 2 * es), 2 * nb, u), p;
+		uint64_t r;
+
+		switch (op) {
+		case 0x0a: r = (uint64_t)(x * y); break;                  /* S/U MULL */
+		case 0x02: r = (uint64_t)(acc + x * y); break;            /* S/U MLAL */
+		case 0x06: r = (uint64_t)(acc - x * y); break;            /* S/U MLSL */
+		default:                                                  /* SQDMULL, SQDMLAL, SQDMLSL */
+			p = (wide_t)(int64_t)sat(2 * x * y, 2 * nb, false, &qc);
+			r = op == 0x0b ? (uint64_t)p : sat(op == 0x03 ? acc + p : acc - p, 2 * nb, false, &qc);
+			break;
+		}
+		set_lane(d, i, 2 * es, r);
+	}
+	return finish(c, rd, d, 16, qc);
+}

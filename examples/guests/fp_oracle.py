@@ -1794,6 +1794,32 @@ for nm, es, sh in (('sshr', 8, 3), ('ushr', 8, 64), ('ssra', 8, 1), ('usra', 8, 
     SHI(nm, es, 0, sh, scalar=True)
 
 
+
+def BE(name, size, q, idx):
+    """Integer by element: the vector op with every lane of Vm = Vm[idx]."""
+    es = 1 << size
+    e = el(B, es)[idx]
+    bc = pk([e] * (16 // es), es)
+    base = name.rstrip('2')
+    t, ew = NARROW[(size, q)], {1: 'h', 2: 's'}[size]
+    if base in ('mul', 'mla', 'mls', 'sqdmulh', 'sqrdmulh'):
+        r, qc = same2(name, size, q, {'v2': bc})
+        asm = f"{name} v0.{t}, v1.{t}, v2.{ew}[{idx}]"
+    else:
+        r, qc = diff3(name, size, q, {'v2': bc})
+        nm = base + ('2' if q else '')
+        asm = f"{nm} v0.{WIDE[size]}, v1.{t}, v2.{ew}[{idx}]"
+    S3L.append((asm, {}, r, qc))
+
+
+for nm, size, q, idx in (('mul', 1, 1, 5), ('mul', 2, 0, 3), ('mla', 1, 0, 7), ('mls', 2, 1, 1),
+                         ('sqdmulh', 1, 1, 2), ('sqrdmulh', 2, 1, 0), ('smull', 1, 0, 6),
+                         ('umull', 2, 1, 3), ('smlal', 2, 0, 2), ('umlal', 1, 1, 4),
+                         ('smlsl', 1, 0, 0), ('umlsl', 2, 1, 1), ('sqdmull', 1, 1, 3),
+                         ('sqdmlal', 2, 0, 1), ('sqdmlsl', 1, 0, 7)):
+    BE(nm, size, q, idx)
+
+
 def gen_ldst2_asm():
     out = []
     slot = [0]

@@ -874,6 +874,336 @@ _start:
 	str	x1, [x28, #912]
 	str	x2, [x28, #920]
 	str	x3, [x28, #928]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	mul	v0.8h, v1.8h, v2.h[5]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #936]
+	str	x2, [x28, #944]
+	str	x3, [x28, #952]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	mul	v0.2s, v1.2s, v2.s[3]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #960]
+	str	x2, [x28, #968]
+	str	x3, [x28, #976]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	mla	v0.4h, v1.4h, v2.h[7]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #984]
+	str	x2, [x28, #992]
+	str	x3, [x28, #1000]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	mls	v0.4s, v1.4s, v2.s[1]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1008]
+	str	x2, [x28, #1016]
+	str	x3, [x28, #1024]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqdmulh	v0.8h, v1.8h, v2.h[2]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1032]
+	str	x2, [x28, #1040]
+	str	x3, [x28, #1048]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqrdmulh	v0.4s, v1.4s, v2.s[0]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1056]
+	str	x2, [x28, #1064]
+	str	x3, [x28, #1072]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	smull	v0.4s, v1.4h, v2.h[6]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1080]
+	str	x2, [x28, #1088]
+	str	x3, [x28, #1096]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	umull2	v0.2d, v1.4s, v2.s[3]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1104]
+	str	x2, [x28, #1112]
+	str	x3, [x28, #1120]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	smlal	v0.2d, v1.2s, v2.s[2]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1128]
+	str	x2, [x28, #1136]
+	str	x3, [x28, #1144]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	umlal2	v0.4s, v1.8h, v2.h[4]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1152]
+	str	x2, [x28, #1160]
+	str	x3, [x28, #1168]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	smlsl	v0.4s, v1.4h, v2.h[0]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1176]
+	str	x2, [x28, #1184]
+	str	x3, [x28, #1192]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	umlsl2	v0.2d, v1.4s, v2.s[1]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1200]
+	str	x2, [x28, #1208]
+	str	x3, [x28, #1216]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqdmull2	v0.4s, v1.8h, v2.h[3]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1224]
+	str	x2, [x28, #1232]
+	str	x3, [x28, #1240]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqdmlal	v0.2d, v1.2s, v2.s[1]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1248]
+	str	x2, [x28, #1256]
+	str	x3, [x28, #1264]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqdmlsl	v0.4s, v1.4h, v2.h[7]
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1272]
+	str	x2, [x28, #1280]
+	str	x3, [x28, #1288]
 	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0

@@ -75,7 +75,9 @@
  *   SQXTN/UQXTN/SQXTUN(2), SHLL(2), SQABS/SQNEG, SUQADD/USQADD; shifts by
  *   immediate S/U RSHR, RSRA, SRI, SLI, SQSHLU, SQSHL/UQSHL, RSHRN(2),
  *   SQSHRN/UQSHRN/SQRSHRN/UQRSHRN/SQSHRUN/SQRSHRUN(2), vector and scalar
- *   (and scalar SSHR/USHR/SSRA/USRA/SHL); with FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
+ *   (and scalar SSHR/USHR/SSRA/USRA/SHL); by element (H, S) MUL, MLA,
+ *   MLS, SQDMULH, SQRDMULH, S/U MULL/MLAL/MLSL(2), SQDMULL/SQDMLAL/
+ *   SQDMLSL(2); with FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
  *   FNMSUB, FRINT{N,P,M,Z,A,X,I}, FCCMP/FCCMPE, SCVTF/UCVTF and
@@ -95,8 +97,9 @@
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
  *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
  *   the scalar
- *   integer AdvSIMD forms other than ADDP D and the shifts by immediate,
- *   integer by-element forms, PMULL of 64-bit elements.
+ *   integer AdvSIMD forms other than ADDP D and the shifts by immediate
+ *   (scalar three-same, two-register misc, by element), SDOT/UDOT and
+ *   SQRDMLAH/SQRDMLSH (not in the profile), PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

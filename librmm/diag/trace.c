@@ -238,8 +238,8 @@ int rmm_trace_replay(struct rmm *rmm, const void *trace, size_t len, char *why, 
 			int64_t want = (int64_t)get64(r + 24 + 144), got;
 
 			memcpy(key, r + 24 + 24, 32);
-			got = rmm_mig_key_install(rmm, get64(r + 24 + 8), (unsigned int)get64(r + 24 + 16),
-						  key);
+			got = rmm_mig_key_install(rmm, get64(r + 24 + 8),
+						  (unsigned int)get64(r + 24 + 16), key);
 			memset(key, 0, sizeof(key));
 			n++;
 			if (got != want)

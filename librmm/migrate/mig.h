@@ -191,6 +191,7 @@ int mig_seal_next_ns(struct call *c, struct realm *r, unsigned int type, unsigne
 uint64_t mig_import_fatal(struct call *c, struct realm *r, unsigned int reason, const char *what);
 struct mig_hdr;
 unsigned int mig_check_hdr(const struct mig_session *m, const struct mig_hdr *h);
+bool mig_zero_bytes(const uint8_t *p, size_t n);
 
 /* --- RTT walks (mig_walk.c) --- */
 /* Visit every level-3-or-block leaf of the realm from 'ipa' (RD locked by

@@ -51,4 +51,22 @@ static inline void mig_leaf_release_for(struct mig_leaf *l, uint64_t pa, uint64_
 		mig_leaf_release(l);
 }
 
+/* --- page import (mig_import_page.c) --- */
+struct mig_hdr;
+/* mig_import_direct could not take its fast path: open the record as usual. */
+#define MIG_FALLBACK (~0ull)
+/*
+ * A DATA page record decrypted straight into its granule: RMI_SUCCESS, a
+ * fatal refusal, or MIG_FALLBACK (nothing changed; the caller releases l,
+ * opens the record and calls mig_import_page). 'head': the body's first 16
+ * bytes, decrypted (mig_open_begin) but not yet authenticated.
+ */
+uint64_t mig_import_direct(struct call *c, struct realm *r, const struct mig_hdr *h,
+			   const uint8_t *rec, const uint8_t *head, uint64_t grans, uint64_t *used,
+			   struct mig_leaf *l);
+/* An authenticated page body: (RTT, level) with *at, INPUT, or fatal. */
+uint64_t mig_import_page(struct call *c, struct realm *r, unsigned int stream,
+			 const uint8_t *body, uint32_t len, uint64_t grans, uint64_t *used,
+			 uint64_t *at);
+
 #endif

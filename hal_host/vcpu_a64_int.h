@@ -239,6 +239,7 @@ int a64_simd_same2(struct cpu *c, uint32_t in);
 int a64_simd_misc2(struct cpu *c, uint32_t in);
 int a64_simd_shift2(struct cpu *c, uint32_t in);  /* vector and scalar */
 int a64_simd_elem(struct cpu *c, uint32_t in);    /* integer by element */
+int a64_simd_scalar_int(struct cpu *c, uint32_t in);  /* scalar 3-same, 2-misc */
 /* vcpu_a64_sys.c: system registers, timers, the GIC CPU interface */
 int a64_sys(struct cpu *c, uint32_t in);
 /* Before a step: STOP with an IRQ exit if the host must service a timer or

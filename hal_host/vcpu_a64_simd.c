@@ -486,6 +486,10 @@ int a64_simd(struct cpu *c, uint32_t in)
 			       : pair ? a64_fpv_pair(c, in) : a64_fpv_elem(c, in);
 		}
 	}
+	if (((in & 0xdf200400u) == 0x5e200400u && BITS(in, 15, 11) < 0x18) ||
+	    ((in & 0xdf3e0c00u) == 0x5e200800u && BITS(in, 16, 12) < 0x18 &&
+	     !(BIT(in, 23) && BITS(in, 16, 12) >= 0x0c && BITS(in, 16, 12) <= 0x0e)))
+		return a64_simd_scalar_int(c, in);  /* scalar integer 3-same, 2-misc */
 	if ((in & 0xff3ffc00u) == 0x5e31b800u) {  /* ADDP (scalar), D only */
 		uint64_t v[2];
 

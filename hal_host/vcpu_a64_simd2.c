@@ -432,3 +432,52 @@ int a64_simd_elem(struct cpu *c, uint32_t in)
 	}
 	return finish(c, rd, d, 16, qc);
 }
+
+/* Scalar integer three-same (bit 10 set) and two-register misc forms: the
+ * vector form's result for element 0. The operands' other elements are
+ * zeroed for the vector operation (so that no other lane can saturate
+ * and set QC) and restored afterwards; Vd keeps element 0, zero above, as
+ * for every scalar write. Allowed: SQADD/UQADD, SQSUB/UQSUB, SQSHL/UQSHL,
+ * SQRSHL/UQRSHL, SUQADD/USQADD, SQABS/SQNEG (any size); SQDMULH/SQRDMULH
+ * (H, S); SQXTN/UQXTN/SQXTUN (B, H, S results); and on D only ADD, SUB,
+ * CMGT/CMHI/CMGE/CMHS/CMEQ/CMTST, SSHL/USHL/SRSHL/URSHL, CMxx #0, ABS, NEG. */
+int a64_simd_scalar_int(struct cpu *c, uint32_t in)
+{
+	unsigned int u = BIT(in, 29), size = BITS(in, 23, 22), es = 1u << size, i, rc;
+	unsigned int r[3] = { BITS(in, 9, 5), BITS(in, 20, 16), in & 31 };
+	bool misc = !BIT(in, 10), narrow = false, ok;
+	uint8_t save[3][16], res[16];
+	unsigned int op = misc ? BITS(in, 16, 12) : BITS(in, 15, 11);
+
+	if (misc) {
+		narrow = op == 0x14 || (op == 0x12 && u);
+		ok = op == 0x03 || op == 0x07 || narrow ? (!narrow || size != 3)
+		     : (size == 3 && (op == 0x08 || op == 0x09 || (op == 0x0a && !u) || op == 0x0b));
+		r[1] = r[2];  /* no Vm */
+	} else {
+		ok = op == 0x01 || op == 0x05 || op == 0x09 || op == 0x0b ||
+		     (op == 0x16 && (size == 1 || size == 2)) ||
+		     (size == 3 && (op == 0x06 || op == 0x07 || op == 0x08 || op == 0x0a ||
+				    op == 0x10 || op == 0x11));
+	}
+	if (!ok)
+		return a64_undef(c);
+	for (i = 0; i < 3; i++)
+		memcpy(save[i], a64_vreg(c, r[i]), 16);
+	for (i = 0; i < 3; i++) {  /* element 0 (the source of a narrowing: 2 * es) only */
+		unsigned int keep = (narrow && i == 0) ? 2 * es : es;
+
+		memset(a64_vreg(c, r[i]) + keep, 0, 16 - keep);
+	}
+	/* the vector encoding: bit 28 clear; Q = 1 (.2D), or 0 for a narrowing
+	 * (which would otherwise write the upper half) */
+	rc = (unsigned int)a64_simd(c, (in & ~(1u << 28) & ~(1u << 30)) | (narrow ? 0 : 1u << 30));
+	memcpy(res, a64_vreg(c, r[2]), 16);
+	for (i = 0; i < 3; i++)  /* restore Vn, Vm; Vd too if nothing was written */
+		if (r[i] != r[2] || i == 2)
+			memcpy(a64_vreg(c, r[i]), save[i], 16);
+	if (rc != DONE)
+		return (int)rc;
+	a64_vset(c, r[2], res, es);
+	return DONE;
+}

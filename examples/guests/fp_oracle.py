@@ -1820,6 +1820,60 @@ for nm, size, q, idx in (('mul', 1, 1, 5), ('mul', 2, 0, 3), ('mla', 1, 0, 7), (
     BE(nm, size, q, idx)
 
 
+
+# scalar integer three-same and two-register misc: element 0 only
+SR = {0: 'b', 1: 'h', 2: 's', 3: 'd'}
+
+
+def SCI(name, size, v1=A, v2=B, v0=D):
+    es = 1 << size
+    mk = (1 << (8 * es)) - 1
+    a0, b0, d0 = v1 & mk, v2 & mk, v0 & mk
+    x, y, dv = a0, b0, d0
+    qc = False
+    r = None
+    if name in ('sqadd', 'uqadd', 'sqsub', 'uqsub', 'sqshl', 'uqshl', 'sqrshl', 'uqrshl', 'sshl',
+                'ushl', 'srshl', 'urshl', 'sqdmulh', 'sqrdmulh'):
+        r, qc = same2(name, size, 1, {'v1': a0, 'v2': b0, 'v0': d0})
+        asm = f"{name} {SR[size]}0, {SR[size]}1, {SR[size]}2"
+    elif name in ('suqadd', 'usqadd', 'sqabs', 'sqneg'):
+        r, qc = misc2(name, size, 1, {'v1': a0, 'v0': d0})
+        asm = f"{name} {SR[size]}0, {SR[size]}1"
+    elif name in ('sqxtn', 'uqxtn', 'sqxtun'):
+        mk2 = (1 << (16 * es)) - 1
+        r, qc = misc2(name, size, 0, {'v1': v1 & mk2, 'v0': 0})
+        asm = f"{name} {SR[size]}0, {SR[size + 1]}1"
+    else:  # D only
+        sx, sy = sg(x, 8), sg(y, 8)
+        ones = M
+        r = {'add': x + y, 'sub': x - y, 'cmgt': ones * (sx > sy), 'cmhi': ones * (x > y),
+             'cmge': ones * (sx >= sy), 'cmhs': ones * (x >= y), 'cmeq': ones * (x == y),
+             'cmtst': ones * ((x & y) != 0), 'abs': abs(sx), 'neg': -sx,
+             'cmgt#0': ones * (sx > 0), 'cmge#0': ones * (sx >= 0), 'cmeq#0': ones * (sx == 0),
+             'cmle#0': ones * (sx <= 0), 'cmlt#0': ones * (sx < 0)}[name]
+        if name.endswith('#0'):
+            asm = f"{name[:-2]} d0, d1, #0"
+        elif name in ('abs', 'neg'):
+            asm = f"{name} d0, d1"
+        else:
+            asm = f"{name} d0, d1, d2"
+    S3L.append((asm, {'v0': v0, 'v1': v1, 'v2': v2}, r & mk, qc))
+
+
+for nm, size in (('sqadd', 0), ('uqadd', 1), ('sqsub', 2), ('uqsub', 3), ('sqshl', 1), ('uqrshl', 0),
+                 ('sqdmulh', 1), ('sqrdmulh', 2), ('suqadd', 0), ('usqadd', 2), ('sqabs', 3),
+                 ('sqneg', 0), ('sqxtn', 0), ('uqxtn', 1), ('sqxtun', 2), ('sshl', 3), ('urshl', 3),
+                 ('add', 3), ('sub', 3), ('cmgt', 3), ('cmhi', 3), ('cmge', 3), ('cmhs', 3),
+                 ('cmeq', 3), ('cmtst', 3), ('abs', 3), ('neg', 3), ('cmgt#0', 3), ('cmeq#0', 3),
+                 ('cmle#0', 3), ('cmlt#0', 3), ('cmge#0', 3)):
+    SCI(nm, size)
+SCI('sqadd', 0, pk([0x7f] * 16, 1), pk([0x01] * 16, 1))          # saturates: QC
+SCI('sqneg', 3, 1 << 63)
+SCI('sqxtn', 1, pk([0x00012345, 0x7fffffff, 0, 0], 4))
+SCI('cmeq', 3, A, A)
+SCI('sshl', 3, A, pk([0xfc] * 16, 1))
+
+
 def gen_ldst2_asm():
     out = []
     slot = [0]

@@ -1204,6 +1204,820 @@ _start:
 	str	x1, [x28, #1272]
 	str	x2, [x28, #1280]
 	str	x3, [x28, #1288]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqadd	b0, b1, b2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1296]
+	str	x2, [x28, #1304]
+	str	x3, [x28, #1312]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	uqadd	h0, h1, h2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1320]
+	str	x2, [x28, #1328]
+	str	x3, [x28, #1336]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqsub	s0, s1, s2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1344]
+	str	x2, [x28, #1352]
+	str	x3, [x28, #1360]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	uqsub	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1368]
+	str	x2, [x28, #1376]
+	str	x3, [x28, #1384]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqshl	h0, h1, h2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1392]
+	str	x2, [x28, #1400]
+	str	x3, [x28, #1408]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	uqrshl	b0, b1, b2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1416]
+	str	x2, [x28, #1424]
+	str	x3, [x28, #1432]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqdmulh	h0, h1, h2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1440]
+	str	x2, [x28, #1448]
+	str	x3, [x28, #1456]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqrdmulh	s0, s1, s2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1464]
+	str	x2, [x28, #1472]
+	str	x3, [x28, #1480]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	suqadd	b0, b1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1488]
+	str	x2, [x28, #1496]
+	str	x3, [x28, #1504]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	usqadd	s0, s1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1512]
+	str	x2, [x28, #1520]
+	str	x3, [x28, #1528]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqabs	d0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1536]
+	str	x2, [x28, #1544]
+	str	x3, [x28, #1552]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqneg	b0, b1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1560]
+	str	x2, [x28, #1568]
+	str	x3, [x28, #1576]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqxtn	b0, h1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1584]
+	str	x2, [x28, #1592]
+	str	x3, [x28, #1600]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	uqxtn	h0, s1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1608]
+	str	x2, [x28, #1616]
+	str	x3, [x28, #1624]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqxtun	s0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1632]
+	str	x2, [x28, #1640]
+	str	x3, [x28, #1648]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sshl	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1656]
+	str	x2, [x28, #1664]
+	str	x3, [x28, #1672]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	urshl	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1680]
+	str	x2, [x28, #1688]
+	str	x3, [x28, #1696]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	add	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1704]
+	str	x2, [x28, #1712]
+	str	x3, [x28, #1720]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sub	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1728]
+	str	x2, [x28, #1736]
+	str	x3, [x28, #1744]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmgt	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1752]
+	str	x2, [x28, #1760]
+	str	x3, [x28, #1768]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmhi	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1776]
+	str	x2, [x28, #1784]
+	str	x3, [x28, #1792]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmge	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1800]
+	str	x2, [x28, #1808]
+	str	x3, [x28, #1816]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmhs	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1824]
+	str	x2, [x28, #1832]
+	str	x3, [x28, #1840]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmeq	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1848]
+	str	x2, [x28, #1856]
+	str	x3, [x28, #1864]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmtst	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1872]
+	str	x2, [x28, #1880]
+	str	x3, [x28, #1888]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	abs	d0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1896]
+	str	x2, [x28, #1904]
+	str	x3, [x28, #1912]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	neg	d0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1920]
+	str	x2, [x28, #1928]
+	str	x3, [x28, #1936]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmgt	d0, d1, #0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1944]
+	str	x2, [x28, #1952]
+	str	x3, [x28, #1960]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmeq	d0, d1, #0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1968]
+	str	x2, [x28, #1976]
+	str	x3, [x28, #1984]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmle	d0, d1, #0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #1992]
+	str	x2, [x28, #2000]
+	str	x3, [x28, #2008]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmlt	d0, d1, #0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2016]
+	str	x2, [x28, #2024]
+	str	x3, [x28, #2032]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmge	d0, d1, #0
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2040]
+	str	x2, [x28, #2048]
+	str	x3, [x28, #2056]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7f7f7f7f7f7f7f7f
+	ldr	x2, =0x7f7f7f7f7f7f7f7f
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x101010101010101
+	ldr	x2, =0x101010101010101
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqadd	b0, b1, b2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2064]
+	str	x2, [x28, #2072]
+	str	x3, [x28, #2080]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x8000000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqneg	d0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2088]
+	str	x2, [x28, #2096]
+	str	x3, [x28, #2104]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7fffffff00012345
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1122334455667788
+	ldr	x2, =0x7f00ff01fe02fd03
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sqxtn	h0, s1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2112]
+	str	x2, [x28, #2120]
+	str	x3, [x28, #2128]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmeq	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2136]
+	str	x2, [x28, #2144]
+	str	x3, [x28, #2152]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xf1e2d3c4b5a6978
+	ldr	x2, =0x8091a2b3c4d5e6f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0xfcfcfcfcfcfcfcfc
+	ldr	x2, =0xfcfcfcfcfcfcfcfc
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	sshl	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2160]
+	str	x2, [x28, #2168]
+	str	x3, [x28, #2176]
 	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0

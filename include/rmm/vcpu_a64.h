@@ -77,7 +77,10 @@
  *   SQSHRN/UQSHRN/SQRSHRN/UQRSHRN/SQSHRUN/SQRSHRUN(2), vector and scalar
  *   (and scalar SSHR/USHR/SSRA/USRA/SHL); by element (H, S) MUL, MLA,
  *   MLS, SQDMULH, SQRDMULH, S/U MULL/MLAL/MLSL(2), SQDMULL/SQDMLAL/
- *   SQDMLSL(2); with FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
+ *   SQDMLSL(2); scalar SQADD/UQADD/SQSUB/UQSUB/SQSHL/UQSHL/SQRSHL/UQRSHL,
+ *   SUQADD/USQADD, SQABS/SQNEG, SQDMULH/SQRDMULH, SQXTN/UQXTN/SQXTUN and,
+ *   on D, ADD/SUB, CMxx (register, #0), SSHL/USHL/SRSHL/URSHL, ABS/NEG;
+ *   with FPSR.QC on saturation; scalar FP on S and D (hal_host/vcpu_a64_fpu.c):
  *   FADD/FSUB/FMUL/FDIV/FNMUL, FMAX/FMIN/FMAXNM/FMINNM, FABS/FNEG/FSQRT,
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
  *   FNMSUB, FRINT{N,P,M,Z,A,X,I}, FCCMP/FCCMPE, SCVTF/UCVTF and
@@ -97,8 +100,7 @@
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
  *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
  *   the scalar
- *   integer AdvSIMD forms other than ADDP D and the shifts by immediate
- *   (scalar three-same, two-register misc, by element), SDOT/UDOT and
+ *   integer by-element forms, SDOT/UDOT and
  *   SQRDMLAH/SQRDMLSH (not in the profile), PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,

@@ -99,9 +99,8 @@
  *   rounding, Arm before). Not executed (UNDEFINED): FP16 and the
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
  *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
- *   the scalar
- *   integer by-element forms, SDOT/UDOT and
- *   SQRDMLAH/SQRDMLSH (not in the profile), PMULL of 64-bit elements.
+ *   the scalar integer by-element forms, SDOT/UDOT and SQRDMLAH/SQRDMLSH
+ *   (not in the profile), PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,
  * SVE, AArch32, LOR, breakpoints/watchpoints (their registers read as zero

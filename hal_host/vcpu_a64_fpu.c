@@ -733,3 +733,48 @@ int a64_fpu_fixed(struct cpu *c, uint32_t in)
 	c->r->fpsr |= f.fl;
 	return DONE;
 }
+
+/* SCVTF/UCVTF and FCVTZS/FCVTZU (vector and scalar, fixed-point): AdvSIMD
+ * shift by immediate, opcode 0x1c / 0x1f, elements of S (immh 01xx) or D
+ * (1xxx), fbits = 2 * esize - immh:immb; the scaling as a64_fpu_fixed().
+ * The half-precision forms are UNDEFINED; the caller checked FPEN. */
+int a64_fp_vfixed(struct cpu *c, uint32_t in)
+{
+	unsigned int immh = BITS(in, 22, 19), op = BITS(in, 15, 11), u = BIT(in, 29);
+	bool scalar = BIT(in, 28), q = BIT(in, 30), dbl = BIT(immh, 3);
+	unsigned int es = dbl ? 8 : 4, fbits = 2 * 8 * es - BITS(in, 22, 16);
+	unsigned int n = scalar ? 1 : (q ? 16 : 8) / es, i;
+	struct fctx f = { .dbl = dbl, .dn = BIT(c->r->fpcr, 25), .fz = BIT(c->r->fpcr, 24),
+			  .rmode = (unsigned int)BITS(c->r->fpcr, 23, 22) };
+	uint8_t src[16], dst[16] = { 0 };
+
+	if (immh < 4 || (op != 0x1c && op != 0x1f) || (!scalar && dbl && !q))
+		return a64_undef(c);
+	memcpy(src, a64_vreg(c, BITS(in, 9, 5)), 16);
+	for (i = 0; i < n; i++) {
+		uint64_t b = 0, r;
+
+		memcpy(&b, src + i * es, es);
+		if (op == 0x1c) {  /* SCVTF, UCVTF: round the integer, then scale */
+			r = from_int(&f, b, u, dbl);
+			r = bits_of(&f, ldexp(val(&f, r), -(int)fbits));
+		} else {           /* FCVTZS, FCVTZU: scale, then truncate */
+			struct fctx g = f;
+			double d;
+			uint64_t db;
+
+			b = flush_in(&f, b);
+			d = ldexp(val(&f, b), (int)fbits);
+			memcpy(&db, &d, 8);
+			g.dbl = true;
+			g.fz = false;
+			g.fl = 0;
+			r = to_int(&g, db, 3, u, 8 * es);
+			f.fl |= g.fl;
+		}
+		memcpy(dst + i * es, &r, es);
+	}
+	a64_vset(c, in & 31, dst, n * es);
+	c->r->fpsr |= f.fl;
+	return DONE;
+}

@@ -210,6 +210,8 @@ int a64_fpu(struct cpu *c, uint32_t in);
 int a64_fp_vcvt(struct cpu *c, uint32_t in);
 /* fixed-point SCVTF/UCVTF/FCVTZS/FCVTZU between S/D and W/X (FPEN checked) */
 int a64_fpu_fixed(struct cpu *c, uint32_t in);
+/* the AdvSIMD (vector, scalar) fixed-point SCVTF/UCVTF/FCVTZS/FCVTZU */
+int a64_fp_vfixed(struct cpu *c, uint32_t in);
 /* One S (dbl false) or D element under the current FPCR, with the Arm NaN,
  * default-NaN and flush-to-zero rules; exception flags ORed into *fl (the
  * caller adds them to FPSR). op2: 0 FMUL, 1 FDIV, 2 FADD, 3 FSUB, 4 FMAX,

@@ -296,7 +296,7 @@ int a64_simd_misc2(struct cpu *c, uint32_t in)
  * and scalar (bit 28; elements of 64 bits only for the plain shifts):
  * SRSHR/URSHR, SRSRA/URSRA, SRI, SLI, SQSHLU, SQSHL/UQSHL (immediate),
  * RSHRN(2), SQSHRN/UQSHRN/SQRSHRN/UQRSHRN(2), SQSHRUN/SQRSHRUN(2); scalar
- * SSHR/USHR/SSRA/USRA/SHL too. The fixed-point conversions are UNDEFINED. */
+ * SSHR/USHR/SSRA/USRA/SHL too; the fixed-point conversions are vcpu_a64_fpu.c's. */
 int a64_simd_shift2(struct cpu *c, uint32_t in)
 {
 	unsigned int u = BIT(in, 29), immh = BITS(in, 22, 19), op = BITS(in, 15, 11);
@@ -309,6 +309,8 @@ int a64_simd_shift2(struct cpu *c, uint32_t in)
 
 	if (!immh)
 		return a64_undef(c);
+	if (op == 0x1c || op == 0x1f)
+		return a64_fp_vfixed(c, in);  /* fixed-point conversions */
 	memcpy(n, a64_vreg(c, BITS(in, 9, 5)), 16);
 	memcpy(o, a64_vreg(c, rd), 16);
 	if (op >= 0x10 && op <= 0x13) {  /* narrowing: 2*es source elements */

@@ -978,6 +978,37 @@ VF("frintx v0.2d, v1.2d", 8, [D1(0.1), D1(2.0)], RM['P'] << 22)
 VF("frinti v0.4s, v1.4s", 4, [D2(0.5), D2(-0.5), D2(1.0), 0x7f800005], RM['M'] << 22)
 
 
+# AdvSIMD fixed-point conversions (vector and scalar)
+def VFX(insn, es, vals, fb, fpcr=0, q=True, scalar=False):
+    name = insn.split()[0]
+    dbl, bits, r, fl = es == 8, 8 * es, [], 0
+    mode = 'NPMZ'[(fpcr >> 22) & 3]
+    for x in vals:
+        if name in ('scvtf', 'ucvtf'):
+            x &= (1 << bits) - 1
+            v = x if name == 'ucvtf' or not x >> (bits - 1) else x - (1 << bits)
+            y, f = encode(int(v < 0), Fr(abs(v), 1 << fb), mode, dbl)
+        else:
+            y, f = fixed_to(x, dbl, name == 'fcvtzu', bits, fb)
+        r.append(y)
+        fl |= f
+    if scalar:
+        FPU.append((insn, fpcr, {'v1': vals[0]}, [r[0], fl]))
+        return
+    v = pk(r, es)
+    VCVT.append((insn, fpcr, pk(vals, es), [v & M, v >> 64 if q else 0, fl]))
+
+
+VFX("scvtf v0.4s, v1.4s, #8", 4, [256, 0xffffff00, 0x7fffffff, 3], 8)
+VFX("ucvtf v0.2d, v1.2d, #64", 8, [M, 1 << 63], 64)
+VFX("fcvtzs v0.4s, v1.4s, #4", 4, [D2(1.25), D2(-1.99), D2(3e9), 0x7fc00000], 4)
+VFX("fcvtzu v0.2d, v1.2d, #32", 8, [D1(0.5), D1(-1.0)], 32)
+VFX("ucvtf v0.2s, v1.2s, #1", 4, [0xffffffff, 5], 1, RM['Z'] << 22, q=False)
+VFX("scvtf d0, d1, #10", 8, [(-(1 << 40)) & M], 10, scalar=True)
+VFX("fcvtzs s0, s1, #31", 4, [D2(0.75)], 31, scalar=True)
+VFX("fcvtzu s0, s1, #3", 4, [D2(1e9)], 3, scalar=True)
+
+
 def gen_fpu_asm():
     out = []
     slot = [0]

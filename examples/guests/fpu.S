@@ -3840,6 +3840,84 @@ _start:
 	str	x1, [x28, #2352]
 	mrs	x1, fpsr
 	str	x1, [x28, #2360]
+	ldr	x1, =0xffffff0000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	scvtf	d0, d1, #10
+	fmov	x1, d0
+	str	x1, [x28, #2368]
+	mrs	x1, fpsr
+	str	x1, [x28, #2376]
+	ldr	x1, =0x3f400000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzs	s0, s1, #31
+	fmov	x1, d0
+	str	x1, [x28, #2384]
+	mrs	x1, fpsr
+	str	x1, [x28, #2392]
+	ldr	x1, =0x4e6e6b28
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q3, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x3, =0x0
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	cmp	xzr, xzr
+	fcvtzu	s0, s1, #3
+	fmov	x1, d0
+	str	x1, [x28, #2400]
+	mrs	x1, fpsr
+	str	x1, [x28, #2408]
 	msr	fpcr, xzr
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
@@ -3856,8 +3934,8 @@ _start:
 	ld1	{v0.b}[5], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2368]
-	str	x2, [x28, #2376]
+	str	x1, [x28, #2416]
+	str	x2, [x28, #2424]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3873,8 +3951,8 @@ _start:
 	ld1	{v0.h}[3], [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2384]
-	str	x2, [x28, #2392]
+	str	x1, [x28, #2432]
+	str	x2, [x28, #2440]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3890,10 +3968,10 @@ _start:
 	ld1	{v0.s}[2], [x21], #4
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2400]
-	str	x2, [x28, #2408]
+	str	x1, [x28, #2448]
+	str	x2, [x28, #2456]
 	sub	x1, x21, x20
-	str	x1, [x28, #2416]
+	str	x1, [x28, #2464]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3909,10 +3987,10 @@ _start:
 	ld1	{v0.d}[1], [x21], x5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2424]
-	str	x2, [x28, #2432]
+	str	x1, [x28, #2472]
+	str	x2, [x28, #2480]
 	sub	x1, x21, x20
-	str	x1, [x28, #2440]
+	str	x1, [x28, #2488]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3928,8 +4006,8 @@ _start:
 	ld1r	{v0.4s}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2448]
-	str	x2, [x28, #2456]
+	str	x1, [x28, #2496]
+	str	x2, [x28, #2504]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3945,10 +4023,10 @@ _start:
 	ld1r	{v0.8b}, [x21], #1
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2464]
-	str	x2, [x28, #2472]
+	str	x1, [x28, #2512]
+	str	x2, [x28, #2520]
 	sub	x1, x21, x20
-	str	x1, [x28, #2480]
+	str	x1, [x28, #2528]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3964,8 +4042,8 @@ _start:
 	ld1r	{v0.2d}, [x20]
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2488]
-	str	x2, [x28, #2496]
+	str	x1, [x28, #2536]
+	str	x2, [x28, #2544]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3981,8 +4059,8 @@ _start:
 	st1	{v1.h}[5], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #2504]
-	str	x2, [x28, #2512]
+	str	x1, [x28, #2552]
+	str	x2, [x28, #2560]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -3998,8 +4076,8 @@ _start:
 	st1	{v1.d}[1], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #2520]
-	str	x2, [x28, #2528]
+	str	x1, [x28, #2568]
+	str	x2, [x28, #2576]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -4015,8 +4093,8 @@ _start:
 	st1	{v1.b}[15], [x22]
 	ldr	x1, [x22]
 	mov	x2, #0
-	str	x1, [x28, #2536]
-	str	x2, [x28, #2544]
+	str	x1, [x28, #2584]
+	str	x2, [x28, #2592]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -4032,8 +4110,8 @@ _start:
 	fmov	v0.4s, #-2.5
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2552]
-	str	x2, [x28, #2560]
+	str	x1, [x28, #2600]
+	str	x2, [x28, #2608]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -4049,8 +4127,8 @@ _start:
 	fmov	v0.2s, #1.0
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2568]
-	str	x2, [x28, #2576]
+	str	x1, [x28, #2616]
+	str	x2, [x28, #2624]
 	ldr	x1, =0x123456789abcdef
 	ldr	x2, =0xdeadbeefcafef00d
 	stp	x1, x2, [x24]
@@ -4066,8 +4144,8 @@ _start:
 	fmov	v0.2d, #0.125
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2584]
-	str	x2, [x28, #2592]
+	str	x1, [x28, #2632]
+	str	x2, [x28, #2640]
 	ldr	x1, =0xbfc000003fc00000
 	ldr	x2, =0x7fc000014f32d05e
 	stp	x1, x2, [x24]
@@ -4082,10 +4160,10 @@ _start:
 	fcvtzs	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2600]
-	str	x2, [x28, #2608]
+	str	x1, [x28, #2648]
+	str	x2, [x28, #2656]
 	mrs	x1, fpsr
-	str	x1, [x28, #2616]
+	str	x1, [x28, #2664]
 	ldr	x1, =0x4004000000000000
 	ldr	x2, =0xbff0000000000000
 	stp	x1, x2, [x24]
@@ -4100,10 +4178,10 @@ _start:
 	fcvtzu	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2624]
-	str	x2, [x28, #2632]
+	str	x1, [x28, #2672]
+	str	x2, [x28, #2680]
 	mrs	x1, fpsr
-	str	x1, [x28, #2640]
+	str	x1, [x28, #2688]
 	ldr	x1, =0x3fc000003f000000
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -4118,10 +4196,10 @@ _start:
 	fcvtns	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2648]
-	str	x2, [x28, #2656]
+	str	x1, [x28, #2696]
+	str	x2, [x28, #2704]
 	mrs	x1, fpsr
-	str	x1, [x28, #2664]
+	str	x1, [x28, #2712]
 	ldr	x1, =0x3fc000003f000000
 	ldr	x2, =0x4f9502f94f6e6b28
 	stp	x1, x2, [x24]
@@ -4136,10 +4214,10 @@ _start:
 	fcvtau	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2672]
-	str	x2, [x28, #2680]
+	str	x1, [x28, #2720]
+	str	x2, [x28, #2728]
 	mrs	x1, fpsr
-	str	x1, [x28, #2688]
+	str	x1, [x28, #2736]
 	ldr	x1, =0xbfe0000000000000
 	ldr	x2, =0x43d0000000000000
 	stp	x1, x2, [x24]
@@ -4154,10 +4232,10 @@ _start:
 	fcvtms	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2696]
-	str	x2, [x28, #2704]
+	str	x1, [x28, #2744]
+	str	x2, [x28, #2752]
 	mrs	x1, fpsr
-	str	x1, [x28, #2712]
+	str	x1, [x28, #2760]
 	ldr	x1, =0x116c23dcccccd
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -4172,10 +4250,10 @@ _start:
 	fcvtpu	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2720]
-	str	x2, [x28, #2728]
+	str	x1, [x28, #2768]
+	str	x2, [x28, #2776]
 	mrs	x1, fpsr
-	str	x1, [x28, #2736]
+	str	x1, [x28, #2784]
 	ldr	x1, =0x1
 	ldr	x2, =0xc00e000000000000
 	stp	x1, x2, [x24]
@@ -4190,10 +4268,10 @@ _start:
 	fcvtzs	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2744]
-	str	x2, [x28, #2752]
+	str	x1, [x28, #2792]
+	str	x2, [x28, #2800]
 	mrs	x1, fpsr
-	str	x1, [x28, #2760]
+	str	x1, [x28, #2808]
 	ldr	x1, =0xffffffff00000001
 	ldr	x2, =0x800000007fffffff
 	stp	x1, x2, [x24]
@@ -4208,10 +4286,10 @@ _start:
 	scvtf	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2768]
-	str	x2, [x28, #2776]
+	str	x1, [x28, #2816]
+	str	x2, [x28, #2824]
 	mrs	x1, fpsr
-	str	x1, [x28, #2784]
+	str	x1, [x28, #2832]
 	ldr	x1, =0xffffff7fffffff
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -4226,10 +4304,10 @@ _start:
 	scvtf	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2792]
-	str	x2, [x28, #2800]
+	str	x1, [x28, #2840]
+	str	x2, [x28, #2848]
 	mrs	x1, fpsr
-	str	x1, [x28, #2808]
+	str	x1, [x28, #2856]
 	ldr	x1, =0xffffffffffffffff
 	ldr	x2, =0x3
 	stp	x1, x2, [x24]
@@ -4244,10 +4322,10 @@ _start:
 	ucvtf	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2816]
-	str	x2, [x28, #2824]
+	str	x1, [x28, #2864]
+	str	x2, [x28, #2872]
 	mrs	x1, fpsr
-	str	x1, [x28, #2832]
+	str	x1, [x28, #2880]
 	ldr	x1, =0x1000001ffffffff
 	ldr	x2, =0x8000000100000000
 	stp	x1, x2, [x24]
@@ -4262,10 +4340,10 @@ _start:
 	ucvtf	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2840]
-	str	x2, [x28, #2848]
+	str	x1, [x28, #2888]
+	str	x2, [x28, #2896]
 	mrs	x1, fpsr
-	str	x1, [x28, #2856]
+	str	x1, [x28, #2904]
 	ldr	x1, =0x3fc000003f000000
 	ldr	x2, =0x4019999ac0200000
 	stp	x1, x2, [x24]
@@ -4280,10 +4358,10 @@ _start:
 	frintn	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2864]
-	str	x2, [x28, #2872]
+	str	x1, [x28, #2912]
+	str	x2, [x28, #2920]
 	mrs	x1, fpsr
-	str	x1, [x28, #2880]
+	str	x1, [x28, #2928]
 	ldr	x1, =0xbfe0000000000000
 	ldr	x2, =0x4004000000000000
 	stp	x1, x2, [x24]
@@ -4298,10 +4376,10 @@ _start:
 	frinta	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2888]
-	str	x2, [x28, #2896]
+	str	x1, [x28, #2936]
+	str	x2, [x28, #2944]
 	mrs	x1, fpsr
-	str	x1, [x28, #2904]
+	str	x1, [x28, #2952]
 	ldr	x1, =0x3dcccccdbf000000
 	ldr	x2, =0x0
 	stp	x1, x2, [x24]
@@ -4316,10 +4394,10 @@ _start:
 	frintp	v0.2s, v1.2s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2912]
-	str	x2, [x28, #2920]
+	str	x1, [x28, #2960]
+	str	x2, [x28, #2968]
 	mrs	x1, fpsr
-	str	x1, [x28, #2928]
+	str	x1, [x28, #2976]
 	ldr	x1, =0x4079999abdcccccd
 	ldr	x2, =0xff8000007fc00003
 	stp	x1, x2, [x24]
@@ -4334,10 +4412,10 @@ _start:
 	frintm	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2936]
-	str	x2, [x28, #2944]
+	str	x1, [x28, #2984]
+	str	x2, [x28, #2992]
 	mrs	x1, fpsr
-	str	x1, [x28, #2952]
+	str	x1, [x28, #3000]
 	ldr	x1, =0xbffe666666666666
 	ldr	x2, =0x7e37e43c8800759c
 	stp	x1, x2, [x24]
@@ -4352,10 +4430,10 @@ _start:
 	frintz	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2960]
-	str	x2, [x28, #2968]
+	str	x1, [x28, #3008]
+	str	x2, [x28, #3016]
 	mrs	x1, fpsr
-	str	x1, [x28, #2976]
+	str	x1, [x28, #3024]
 	ldr	x1, =0x3fb999999999999a
 	ldr	x2, =0x4000000000000000
 	stp	x1, x2, [x24]
@@ -4370,10 +4448,10 @@ _start:
 	frintx	v0.2d, v1.2d
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #2984]
-	str	x2, [x28, #2992]
+	str	x1, [x28, #3032]
+	str	x2, [x28, #3040]
 	mrs	x1, fpsr
-	str	x1, [x28, #3000]
+	str	x1, [x28, #3048]
 	ldr	x1, =0xbf0000003f000000
 	ldr	x2, =0x7f8000053f800000
 	stp	x1, x2, [x24]
@@ -4388,10 +4466,100 @@ _start:
 	frinti	v0.4s, v1.4s
 	mov	x1, v0.d[0]
 	mov	x2, v0.d[1]
-	str	x1, [x28, #3008]
-	str	x2, [x28, #3016]
+	str	x1, [x28, #3056]
+	str	x2, [x28, #3064]
 	mrs	x1, fpsr
-	str	x1, [x28, #3024]
+	str	x1, [x28, #3072]
+	ldr	x1, =0xffffff0000000100
+	ldr	x2, =0x37fffffff
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	scvtf	v0.4s, v1.4s, #8
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3080]
+	str	x2, [x28, #3088]
+	mrs	x1, fpsr
+	str	x1, [x28, #3096]
+	ldr	x1, =0xffffffffffffffff
+	ldr	x2, =0x8000000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	ucvtf	v0.2d, v1.2d, #64
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3104]
+	str	x2, [x28, #3112]
+	mrs	x1, fpsr
+	str	x1, [x28, #3120]
+	ldr	x1, =0xbffeb8523fa00000
+	ldr	x2, =0x7fc000004f32d05e
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtzs	v0.4s, v1.4s, #4
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3128]
+	str	x2, [x28, #3136]
+	mrs	x1, fpsr
+	str	x1, [x28, #3144]
+	ldr	x1, =0x3fe0000000000000
+	ldr	x2, =0xbff0000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	fcvtzu	v0.2d, v1.2d, #32
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3152]
+	str	x2, [x28, #3160]
+	mrs	x1, fpsr
+	str	x1, [x28, #3168]
+	ldr	x1, =0x5ffffffff
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x5555555555555555
+	ldr	x2, =0x5555555555555555
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xc00000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	ucvtf	v0.2s, v1.2s, #1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	str	x1, [x28, #3176]
+	str	x2, [x28, #3184]
+	mrs	x1, fpsr
+	str	x1, [x28, #3192]
 	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0

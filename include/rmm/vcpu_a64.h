@@ -85,7 +85,8 @@
  *   FCVT S<->D, FCMP/FCMPE (register, #0.0), FCSEL, FMADD/FMSUB/FNMADD/
  *   FNMSUB, FRINT{N,P,M,Z,A,X,I}, FCCMP/FCCMPE, SCVTF/UCVTF and
  *   FCVT{N,P,M,Z,A}{S,U} to/from W and X (and the fixed-point SCVTF/UCVTF/
- *   FCVTZS/FCVTZU), FRINT* on vectors of S/D, and the same
+ *   FCVTZS/FCVTZU, also on V-register elements), FRINT* on vectors of
+ *   S/D, and the same
  *   conversions on S/D elements in V registers (AdvSIMD scalar and vector
  *   FCVT{N,P,M,Z,A}{S,U}, SCVTF/UCVTF, integer forms); FP on vectors of
  *   S/D (hal_host/vcpu_a64_fpv.c): FADD/FSUB/FMUL/FDIV/FMULX, FMAX/FMIN/
@@ -98,8 +99,7 @@
  *   and accumulating FPSR flags (UFC: the host detects tininess after
  *   rounding, Arm before). Not executed (UNDEFINED): FP16 and the
  *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
- *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the AdvSIMD fixed-point conversions,
- *   the scalar integer by-element forms, SDOT/UDOT and SQRDMLAH/SQRDMLSH
+ *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the scalar integer by-element forms, SDOT/UDOT and SQRDMLAH/SQRDMLSH
  *   (not in the profile), PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,

@@ -11,6 +11,12 @@
  *   says DIC = 0, so software invalidates after writing instructions).
  * Anything else (TLB checking mode, fault injection, a cold stage-1 entry)
  * takes the one-instruction path, which fetches every instruction.
+ *
+ * The checks are made when a block is entered: its instructions count as
+ * fetched then, as a pipeline's are. A block already running when another
+ * CPU's invalidation completes runs to its end (at most 32 instructions,
+ * ended early by any branch, exception or system instruction; its loads and
+ * stores are each checked as usual), and no block is entered afterwards.
  */
 #include <stdlib.h>
 
@@ -42,12 +48,13 @@ a64_group_fn a64_group(uint32_t in)
 int a64_blk_get(struct cpu *c, struct a64_blk **out)
 {
 	uint64_t pc = c->r->pc, ipa, token, icgen;
-	uint32_t icpage;
+	uint64_t icpage;
 	struct a64_blk *b;
 	unsigned int n;
 
 	*out = NULL;
-	if (c->ctx->blk_off || (pc & 3) || !a64_fetch_cached(c, pc, &ipa))
+	if (atomic_load_explicit(&c->ctx->blk_off, memory_order_relaxed) || (pc & 3) ||
+	    !a64_fetch_cached(c, pc, &ipa))
 		return DONE;
 	/* the token before the fetch: an invalidation that lands during the
 	 * fetch moves it on, so the block is refetched next time */
@@ -115,7 +122,7 @@ void a64_ic(struct cpu *c, bool all, uint64_t va)
 
 void rmm_a64_set_blocks(struct rmm_a64_ctx *ctx, int on)
 {
-	ctx->blk_off = !on;
+	atomic_store_explicit(&ctx->blk_off, !on, memory_order_relaxed);
 }
 
 void rmm_a64_block_stats(const struct rmm_a64_ctx *ctx, uint64_t *fills, uint64_t *runs)

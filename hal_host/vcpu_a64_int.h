@@ -45,7 +45,7 @@ struct cpu;
 struct a64_blk {
 	uint64_t va, ipa, token, icgen;
 	unsigned int n, el;
-	uint32_t icpage;             /* ic_page[] of its IPA page at the fetch */
+	uint64_t icpage;             /* ic_page[] of its IPA page at the fetch */
 	uint32_t in[A64_BLK_INSNS];
 };
 
@@ -63,8 +63,8 @@ struct rmm_a64_ctx {
 	struct a64_blk *blk[A64_MON_SLOTS];  /* per host CPU, allocated on first run */
 	_Atomic uint64_t ic_gen;     /* bumped by IC IALLU(IS), and IC IVAU of an
 				      * address not in the stage-1 TLB */
-	_Atomic uint32_t ic_page[A64_IC_PAGES];  /* IC IVAU, by IPA page hash */
-	bool blk_off;                /* rmm_a64_set_blocks(ctx, false) */
+	_Atomic uint64_t ic_page[A64_IC_PAGES];  /* IC IVAU, by IPA page hash */
+	_Atomic bool blk_off;        /* rmm_a64_set_blocks(ctx, false) */
 	_Atomic uint64_t blk_fills, blk_runs;
 };
 

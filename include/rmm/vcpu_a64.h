@@ -117,7 +117,10 @@ extern "C" {
 
 struct rmm_a64_ctx;
 
-/* budget: instructions per run() before an IRQ exit (0: 100000). */
+/* budget: instructions per run() before an IRQ exit (0: 100000). A context
+ * keeps per-host-CPU state (exclusive monitor, stage-1 TLB, decoded blocks)
+ * indexed by the RMM's CPU number: give each instance that runs RECs at the
+ * same time as another its own context. */
 RMM_API struct rmm_a64_ctx *rmm_a64_ctx_new(unsigned int budget);
 RMM_API void rmm_a64_ctx_free(struct rmm_a64_ctx *ctx);
 /* Forget every exclusive reservation, cached translation, decoded block and
@@ -137,6 +140,10 @@ RMM_API uint64_t rmm_a64_retired(const struct rmm_a64_ctx *ctx);
  * since. Off: every instruction is fetched (the RMM's TLB checking mode and
  * fault injection have the same effect). rmm_a64_block_stats() counts block
  * fetches and block executions (each fetch included), for tests and benches.
+ * The checks are made as a block is entered (its instructions are fetched
+ * then, as into a pipeline): a block running when another CPU's
+ * invalidation completes finishes (32 instructions at most, and any branch,
+ * exception or system instruction ends it); no block is entered after it.
  */
 RMM_API void rmm_a64_set_blocks(struct rmm_a64_ctx *ctx, int on);
 RMM_API void rmm_a64_block_stats(const struct rmm_a64_ctx *ctx, uint64_t *fills, uint64_t *runs);

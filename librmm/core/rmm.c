@@ -255,8 +255,7 @@ const char *rmm_last_reason(const struct rmm *rmm, unsigned int cpu)
 #endif
 #endif
 
-__attribute__((no_sanitize("thread"))) static void ns_snapshot(void *dst, const void *src,
-								size_t len)
+__attribute__((no_sanitize("thread"))) void ns_snapshot(void *dst, const void *src, size_t len)
 {
 #ifdef RMM_TSAN
 	/* byte by byte, so ThreadSanitizer sees no access (its memcpy would) */
@@ -287,6 +286,31 @@ __attribute__((no_sanitize("thread"))) static void ns_snapshot(void *dst, const 
  * command may take it last, whatever it holds.
  * 0, or -1 if a granule of the range is outside DRAM or not in the NS PAS.
  */
+/*
+ * Lock g for an RMM access to NS memory, never waiting on a granule that is
+ * not UNDELEGATED: a caller may hold RTTs or DATA (a migration call keeps
+ * its level-3 RTT across pages) while the host names any granule as its
+ * buffer, and waiting on one that is another walk's parent would deadlock
+ * (that walk waits for the RTT the caller holds). An UNDELEGATED granule's
+ * lock is held only by DELEGATE and these copies, which wait for no granule
+ * lock, so the wait ends. false (nothing locked): g is not UNDELEGATED.
+ */
+static bool ns_lock(struct rmm *rmm, struct granule *g)
+{
+	for (unsigned int spins = 0;; spins++) {
+		if (granule_state_peek(g) != RMM_GRANULE_UNDELEGATED)
+			return false;
+		if (granule_trylock(g)) {
+			if (g->state == RMM_GRANULE_UNDELEGATED)
+				return true;
+			granule_unlock(g);
+			return false;
+		}
+		if (spins % 128 == 127 && rmm->hal->relax)
+			rmm->hal->relax(rmm->hal_h);
+	}
+}
+
 static int ns_copy(struct rmm *rmm, uint64_t pa, void *buf, size_t len, bool write)
 {
 	uint8_t *b = buf;
@@ -301,16 +325,15 @@ static int ns_copy(struct rmm *rmm, uint64_t pa, void *buf, size_t len, bool wri
 
 		if (n > len)
 			n = len;
-		granule_lock(rmm, g);
-		ok = g->state == RMM_GRANULE_UNDELEGATED;
+		ok = ns_lock(rmm, g);
 		if (ok) {
 			p = (uint8_t *)granule_map(rmm, g) + (pa & GRANULE_MASK);
 			if (write)
 				ns_snapshot(p, b, n);
 			else
 				ns_snapshot(b, p, n);
+			granule_unlock(g);
 		}
-		granule_unlock(g);
 		if (!ok)
 			return -1;
 		pa += n;
@@ -325,13 +348,8 @@ void *ns_map_lock(struct rmm *rmm, uint64_t pa, struct granule **out)
 	struct granule *g = granule_find(rmm, pa & ~GRANULE_MASK);
 
 	*out = NULL;
-	if (!g)
+	if (!g || !ns_lock(rmm, g))
 		return NULL;
-	granule_lock(rmm, g);
-	if (g->state != RMM_GRANULE_UNDELEGATED) {
-		granule_unlock(g);
-		return NULL;
-	}
 	*out = g;
 	return (uint8_t *)granule_map(rmm, g) + (pa & GRANULE_MASK);
 }

@@ -203,6 +203,9 @@ int ns_write(struct rmm *rmm, uint64_t pa, const void *src, size_t len);
  * bytes meanwhile: write only what it may see (ciphertext, results). */
 struct granule;
 void *ns_map_lock(struct rmm *rmm, uint64_t pa, struct granule **g);
+/* Copy bytes to or from NS memory the host may write at the same time (a
+ * snapshot; not instrumented by ThreadSanitizer). */
+void ns_snapshot(void *dst, const void *src, size_t len);
 
 struct rmm_vcpu_ops;
 

@@ -150,15 +150,6 @@ static bool held_by_caller(const struct ns_out *o)
 	return false;
 }
 
-__attribute__((no_sanitize("thread"))) static void ns_put_plain(uint8_t *d, const uint8_t *s,
-								 size_t n)
-{
-	volatile uint8_t *vd = d;
-
-	for (size_t i = 0; i < n; i++)
-		vd[i] = s[i];
-}
-
 static void ns_put(struct ns_out *o, const uint8_t *src, size_t n, int enc)
 {
 	int l;
@@ -175,10 +166,22 @@ static void ns_put(struct ns_out *o, const uint8_t *src, size_t n, int enc)
 			 * context is in a defined state (the next seal resets it) */
 			return;
 		}
-		if (!enc)
-			ns_put_plain(o->p, src, k);
-		else if (EVP_EncryptUpdate(o->ctx, o->p, &l, src, (int)k) != 1 || l != (int)k)
-			rmm_panic(o->rmm, "migration: AES-256-GCM encryption failed");
+		if (!enc) {
+			ns_snapshot(o->p, src, k);
+		} else {
+			/* GCM hashes the ciphertext it wrote, reading it back:
+			 * written straight into NS memory, the host could change
+			 * it between the write and the hash and get its change
+			 * authenticated. So the cipher writes RMM memory, and
+			 * only finished ciphertext is copied out. */
+			uint8_t bounce[1024];
+
+			if (k > sizeof(bounce))
+				k = sizeof(bounce);
+			if (EVP_EncryptUpdate(o->ctx, bounce, &l, src, (int)k) != 1 || l != (int)k)
+				rmm_panic(o->rmm, "migration: AES-256-GCM encryption failed");
+			ns_snapshot(o->p, bounce, k);
+		}
 		o->pa += k;
 		o->p += k;
 		src += k;

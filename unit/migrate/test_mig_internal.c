@@ -181,6 +181,38 @@ static void test_seal_into_held_granule(void **state)
 	rmm_destroy(r);
 }
 
+/*
+ * The RMM's NS accesses never wait on a granule that is not NS: a granule
+ * the host names as its buffer may be another walk's locked RTT, whose
+ * holder waits for the RTT a migration call keeps; waiting would deadlock.
+ * Here the test holds a delegated granule's lock (as that walk would): the
+ * NS write, the NS map and a record sealed across it fail at once (they
+ * hung before), and an UNDELEGATED granule is still written.
+ */
+static void test_ns_access_never_waits_on_non_ns(void **state)
+{
+	struct rmm *r = mw_machine(0);
+	const uint64_t pa = 0x80200000ull;
+	uint8_t key[32] = { 4 }, page[4096] = { 0 }, word[8] = { 1 };
+	struct mig_hdr h = { .type = RMM_MIG_REC_PAGE, .body_len = 16 + 4096 };
+	struct granule *g = granule_find(r, pa), *got = NULL;
+
+	(void)state;
+	assert_int_equal(rmm_rmi_granule_delegate(r, 0, pa), RMI_SUCCESS);
+	granule_lock(r, g);
+	assert_int_equal(ns_write(r, pa, word, sizeof(word)), -1);
+	assert_null(ns_map_lock(r, pa, &got));
+	assert_null(got);
+	assert_int_equal(mig_seal_ns(r, 0, key, 1, &h, page, 16, page + 16, pa - 100, NULL, 0), -1);
+	granule_unlock(g);
+	assert_int_equal(rmm_rmi_granule_undelegate(r, 0, pa), RMI_SUCCESS);
+	assert_int_equal(ns_write(r, pa, word, sizeof(word)), 0);
+	assert_non_null(ns_map_lock(r, pa, &got));
+	assert_ptr_equal(got, g);
+	granule_unlock(got);
+	rmm_destroy(r);
+}
+
 struct membuf {
 	uint8_t *p;
 	size_t len;
@@ -256,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_rec_gaps),
 		cmocka_unit_test(test_trace_replays_migration),
 		cmocka_unit_test(test_seal_into_held_granule),
+		cmocka_unit_test(test_ns_access_never_waits_on_non_ns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -674,6 +674,24 @@ int a64_fp_vcvt(struct cpu *c, uint32_t in)
 	case 0x1d: mode = 5; break;             /* SCVTF, UCVTF */
 	default: return a64_undef(c);
 	}
+	if (o2 && op == 0x1d) {  /* FRECPE (U = 0), FRSQRTE (U = 1) */
+		n = scalar ? 1 : (q ? 16 : 8) / es;
+		if (!scalar && es == 8 && !q)
+			return a64_undef(c);
+		memcpy(src, a64_vreg(c, rn), 16);
+		for (i = 0; i < n; i++) {
+			uint64_t b = 0, r;
+			unsigned int fl = 0;
+
+			memcpy(&b, src + i * es, es);
+			r = a64_fpe_est(c, es == 8, b, u, &fl);
+			f.fl |= fl;
+			memcpy(dst + i * es, &r, es);
+		}
+		a64_vset(c, in & 31, dst, n * es);
+		c->r->fpsr |= f.fl;
+		return DONE;
+	}
 	if (o2 && op >= 0x1c)
 		return a64_undef(c);
 	if (!scalar && es == 8 && !q)
@@ -777,4 +795,155 @@ int a64_fp_vfixed(struct cpu *c, uint32_t in)
 	a64_vset(c, in & 31, dst, n * es);
 	c->r->fpsr |= f.fl;
 	return DONE;
+}
+
+/* RecipEstimate and RecipSqrtEstimate: 9-bit fixed-point estimates. */
+static unsigned int recip_est(unsigned int a)   /* a in [256, 512): 0.5 <= x < 1 */
+{
+	a = a * 2 + 1;
+	return ((1u << 19) / a + 1) / 2;
+}
+
+static unsigned int rsqrt_est(unsigned int a)   /* a in [128, 512): 0.25 <= x < 1 */
+{
+	uint64_t b = 512;
+
+	if (a < 256)
+		a = a * 2 + 1;
+	else
+		a = ((a >> 1) << 1) * 2 + 2;
+	while ((uint64_t)a * (b + 1) * (b + 1) < (1ull << 28))
+		b++;
+	return (unsigned int)((b + 1) / 2);
+}
+
+/* FRECPE (rsqrt false) and FRSQRTE on one S or D element. */
+static uint64_t estimate(struct fctx *f, uint64_t b, bool rsqrt)
+{
+	unsigned int ebits = f->dbl ? 11 : 8, fb = f->dbl ? 52 : 23;
+	uint64_t sign = b & sign_bit(f), r, frac;
+	int64_t exp, rexp;
+	double v;
+
+	b = flush_in(f, b);
+	if (nans(f, &b, 1, &r))
+		return r;
+	v = val(f, b);
+	if (v == 0) {
+		f->fl |= DZC;
+		return sign | exp_mask(f);
+	}
+	if (rsqrt && sign) {
+		f->fl |= IOC;
+		return def_nan(f);
+	}
+	if (isinf(v))
+		return rsqrt ? 0 : sign;
+	/* the fraction as 52 bits, the biased exponent (denormals normalised) */
+	frac = (b & frac_mask(f)) << (52 - fb);
+	exp = (int64_t)((b & exp_mask(f)) >> fb);
+	if (!rsqrt) {
+		if (fabs(v) < ldexp(1, f->dbl ? -1024 : -128)) {
+			bool inf = f->rmode == 0 || (f->rmode == 1 && !sign) || (f->rmode == 2 && sign);
+
+			f->fl |= OFC | IXC;
+			return inf ? sign | exp_mask(f) : sign | (exp_mask(f) - (1ull << fb)) | frac_mask(f);
+		}
+		if (f->fz && fabs(v) >= ldexp(1, f->dbl ? 1022 : 126)) {
+			f->fl |= UFC;
+			return sign;
+		}
+		if (exp == 0) {
+			if (!BIT(frac, 51)) {
+				exp = -1;
+				frac = (frac << 2) & ((1ull << 52) - 1);
+			} else {
+				frac = (frac << 1) & ((1ull << 52) - 1);
+			}
+		}
+		rexp = (f->dbl ? 2045 : 253) - exp;
+		frac = (uint64_t)(recip_est((unsigned int)((1u << 8) | (frac >> 44))) & 0xff) << 44;
+		if (rexp == 0) {
+			frac = (1ull << 51) | (frac >> 1);
+		} else if (rexp == -1) {
+			frac = (1ull << 50) | (frac >> 2);
+			rexp = 0;
+		}
+	} else {
+		if (exp == 0) {
+			while (!BIT(frac, 51)) {
+				frac = (frac << 1) & ((1ull << 52) - 1);
+				exp--;
+			}
+			frac = (frac << 1) & ((1ull << 52) - 1);
+		}
+		{
+			unsigned int scaled = (exp & 1) ? (unsigned int)((1u << 7) | (frac >> 45))
+							: (unsigned int)((1u << 8) | (frac >> 44));
+
+			/* (380 - exp) DIV 2, rounding down as the pseudocode's DIV */
+			rexp = ((f->dbl ? 3068 : 380) - exp) >> 1;
+			frac = (uint64_t)(rsqrt_est(scaled) & 0xff) << 44;
+		}
+		sign = 0;
+	}
+	return sign | ((uint64_t)rexp & ((1ull << ebits) - 1)) << fb | (frac >> (52 - fb));
+}
+
+/* FRECPS (rsqrt false: 2 - a*b) and FRSQRTS ((3 - a*b) / 2), fused: the
+ * negated a's NaN first; infinity times zero gives 2.0 / 1.5 exactly. */
+static uint64_t step(struct fctx *f, uint64_t a, uint64_t b, bool rsqrt)
+{
+	uint64_t ops[2], r, na;
+	double va, vb;
+
+	na = flush_in(f, a) ^ sign_bit(f);
+	b = flush_in(f, b);
+	ops[0] = na;
+	ops[1] = b;
+	if (nans(f, ops, 2, &r))
+		return r;
+	va = val(f, na);
+	vb = val(f, b);
+	if ((isinf(va) && vb == 0) || (va == 0 && isinf(vb)))
+		return bits_of(f, rsqrt ? 1.5 : 2.0);
+	if (!rsqrt)
+		return muladd(f, bits_of(f, 2.0), na, b);
+	/* (3 - a*b) / 2 = 1.5 + (-a) * (b / 2) or (-a / 2) * b with one
+	 * rounding, halving an operand that stays normal (so FZ sees the same
+	 * inputs); if neither can be, |a*b| < 2^-1000 and the halving of the
+	 * rounded 3 - a*b is exact */
+	{
+		unsigned int fb = f->dbl ? 52 : 23;
+
+		if (((b & exp_mask(f)) >> fb) >= 2 && !isinf(vb))
+			return muladd(f, bits_of(f, 1.5), na, b - (1ull << fb));
+		if (((na & exp_mask(f)) >> fb) >= 2 && !isinf(va))
+			return muladd(f, bits_of(f, 1.5), na - (1ull << fb), b);
+		r = muladd(f, bits_of(f, 3.0), na, b);
+		return bits_of(f, val(f, r) / 2);
+	}
+}
+
+uint64_t a64_fpe_est(const struct cpu *c, bool dbl, uint64_t a, bool rsqrt, unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, dbl);
+	r = estimate(&f, a, rsqrt);
+	*fl |= f.fl;
+	return r;
+}
+
+uint64_t a64_fpe_step(const struct cpu *c, bool dbl, uint64_t a, uint64_t b, bool rsqrt,
+		      unsigned int *fl)
+{
+	struct fctx f;
+	uint64_t r;
+
+	fctx_init(c, &f, dbl);
+	r = step(&f, a, b, rsqrt);
+	*fl |= f.fl;
+	return r;
 }

@@ -11,8 +11,10 @@
  * - pairwise scalar FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP; across lanes
  *   FMAXV, FMINV, FMAXNMV, FMINNMV (the architecture's pairwise tree);
  * - by element: FMLA, FMLS, FMUL, FMULX (vector and scalar).
- * Not here (UNDEFINED): FRECPE/FRSQRTE/FRECPS/FRSQRTS/FRECPX, FCVTXN, the
- * half-precision forms. The caller has checked CPACR_EL1.FPEN.
+ * FRECPE/FRSQRTE (vcpu_a64_fpu.c, from a64_fp_vcvt) and FRECPS/FRSQRTS
+ * (here) follow the architecture's estimate and fused-step definitions.
+ * Not here (UNDEFINED): FRECPX, FCVTXN, URECPE/URSQRTE, the half-precision
+ * forms. The caller has checked CPACR_EL1.FPEN.
  */
 #include <string.h>
 
@@ -77,6 +79,8 @@ static uint64_t same_el(struct cpu *c, unsigned int key, bool dbl, uint64_t x, u
 		return r == 0 || r == 2 ? ones : 0;
 	case 0x7d:                                                       /* FACGT */
 		return a64_fpe_cmp(c, dbl, x & ~s, y & ~s, true, fl) == 2 ? ones : 0;
+	case 0x1f: return a64_fpe_step(c, dbl, x, y, false, fl);         /* FRECPS */
+	case 0x3f: return a64_fpe_step(c, dbl, x, y, true, fl);          /* FRSQRTS */
 	default:
 		*ok = false;
 		return 0;
@@ -110,8 +114,8 @@ int a64_fpv_same(struct cpu *c, uint32_t in)
 		return done(c, rd, d, n * es, fl);
 	}
 	if (scalar && key != 0x1b && key != 0x1c && key != 0x5c && key != 0x7c && key != 0x5d &&
-	    key != 0x7d && key != 0x7a)
-		return a64_undef(c);  /* scalar: FMULX, the compares and FABD only */
+	    key != 0x7d && key != 0x7a && key != 0x1f && key != 0x3f)
+		return a64_undef(c);  /* scalar: FMULX, compares, FABD, FRECPS, FRSQRTS */
 	for (i = 0; i < n && ok; i++)
 		el_put(d, i, es, same_el(c, key, dbl, el_get(a, i, es), el_get(b, i, es),
 					 el_get(o, i, es), &fl, &ok));

@@ -227,6 +227,10 @@ unsigned int a64_fpe_cmp(const struct cpu *c, bool dbl, uint64_t a, uint64_t b, 
 			 unsigned int *fl);
 uint64_t a64_fpe_sqrt(const struct cpu *c, bool dbl, uint64_t a, unsigned int *fl);
 uint64_t a64_fpe_cvt(const struct cpu *c, bool to_dbl, uint64_t b, unsigned int *fl);
+/* FRECPE / FRSQRTE (rsqrt) estimates; FRECPS / FRSQRTS steps */
+uint64_t a64_fpe_est(const struct cpu *c, bool dbl, uint64_t a, bool rsqrt, unsigned int *fl);
+uint64_t a64_fpe_step(const struct cpu *c, bool dbl, uint64_t a, uint64_t b, bool rsqrt,
+		      unsigned int *fl);
 /* vcpu_a64_fpv.c: FP arithmetic on AdvSIMD vectors and scalars (FPEN checked) */
 int a64_fpv_same(struct cpu *c, uint32_t in);
 int a64_fpv_misc(struct cpu *c, uint32_t in);

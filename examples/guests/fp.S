@@ -56,7 +56,7 @@ _start:
 	mov	x4, x27
 	str	x4, [x28, #56]
 	mov	x27, #0
-	.inst	0x4ea1d820
+	.inst	0x5ea1f820
 	mov	x4, x27
 	str	x4, [x28, #64]
 	mov	x27, #0

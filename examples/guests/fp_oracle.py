@@ -342,7 +342,7 @@ SYS = [
     (["mov x1, #-1", "msr fpsr, x1", "mrs x4, fpsr"], 0xf800009f),
     (["msr fpsr, xzr", "mrs x4, fpsr"], 0),
     (["mov x27, #0", ".inst 0x1e684020", "mov x4, x27"], 1 << 25),   # FRINT32Z d0, d1: no FEAT_FRINTTS
-    (["mov x27, #0", ".inst 0x4ea1d820", "mov x4, x27"], 1 << 25),   # FRECPE v0.4s: UNDEFINED
+    (["mov x27, #0", ".inst 0x5ea1f820", "mov x4, x27"], 1 << 25),   # FRECPX s0, s1: UNDEFINED
     (["mov x27, #0", ".inst 0x1ee70060", "mov x4, x27"], 1 << 25),   # FMOV h0, w3: no FEAT_FP16
     (["mov x27, #0", ".inst 0x0c408c20", "mov x4, x27"], 1 << 25),   # LD2 {v0.1d, v1.1d}: reserved
 ]
@@ -1903,6 +1903,125 @@ SCI('sqneg', 3, 1 << 63)
 SCI('sqxtn', 1, pk([0x00012345, 0x7fffffff, 0, 0], 4))
 SCI('cmeq', 3, A, A)
 SCI('sshl', 3, A, pk([0xfc] * 16, 1))
+
+
+
+# FRECPE/FRSQRTE (the architecture's estimate procedures) and FRECPS/FRSQRTS
+def est_(b, dbl, rsqrt, fz=False, mode='N'):
+    fb, eb, bias = fmt(dbl)
+    sb = 1 << (fb + eb)
+    sign = b & sb
+    n = pnans([b], dbl, False)
+    if n:
+        return n
+    s_, m_ = decode(b, dbl)
+    if fz and m_ != 'inf' and m_ != 0 and m_ < Fr(2) ** (1 - bias):
+        m_ = 0
+        fl0 = IDC
+    else:
+        fl0 = 0
+    if m_ == 0:
+        return sign | (((1 << eb) - 1) << fb), fl0 | DZC
+    if rsqrt and s_:
+        return dnan(dbl), fl0 | IOC
+    if m_ == 'inf':
+        return (0 if rsqrt else sign), fl0
+    frac = (b & ((1 << fb) - 1)) << (52 - fb)
+    exp = (b >> fb) & ((1 << eb) - 1)
+    F52 = (1 << 52) - 1
+    if not rsqrt:
+        if m_ < Fr(2) ** (-1024 if dbl else -128):
+            inf = {'N': True, 'P': not s_, 'M': bool(s_), 'Z': False}[mode]
+            return (sign | (((1 << eb) - 1) << fb) if inf else
+                    sign | (((1 << eb) - 2) << fb) | ((1 << fb) - 1)), OFC | IXC | fl0
+        if fz and m_ >= Fr(2) ** (1022 if dbl else 126):
+            return sign, UFC | fl0
+        if exp == 0:
+            if not (frac >> 51) & 1:
+                exp = -1
+                frac = (frac << 2) & F52
+            else:
+                frac = (frac << 1) & F52
+        a = 256 + (frac >> 44)
+        a = a * 2 + 1
+        r = ((1 << 19) // a + 1) // 2
+        rexp = (2045 if dbl else 253) - exp
+        frac = (r & 0xff) << 44
+        if rexp == 0:
+            frac = (1 << 51) | (frac >> 1)
+        elif rexp == -1:
+            frac = (1 << 50) | (frac >> 2)
+            rexp = 0
+        return sign | (rexp << fb) | (frac >> (52 - fb)), fl0
+    if exp == 0:
+        while not (frac >> 51) & 1:
+            frac = (frac << 1) & F52
+            exp -= 1
+        frac = (frac << 1) & F52
+    a = 256 + (frac >> 44) if exp % 2 == 0 else 128 + (frac >> 45)
+    a = a * 2 + 1 if a < 256 else ((a >> 1) << 1) * 2 + 2
+    bb = 512
+    while a * (bb + 1) * (bb + 1) < (1 << 28):
+        bb += 1
+    r = (bb + 1) // 2
+    rexp = ((3068 if dbl else 380) - exp) // 2
+    return (rexp << fb) | (((r & 0xff) << 44) >> (52 - fb)), fl0
+
+
+def step_(a, b, dbl, rsqrt, mode='N'):
+    fb, eb, _ = fmt(dbl)
+    sb = 1 << (fb + eb)
+    na = a ^ sb
+    n = pnans([na, b], dbl, False)
+    if n:
+        return n
+    (s1, m1), (s2, m2) = decode(na, dbl), decode(b, dbl)
+    if (m1 == 'inf' and m2 == 0) or (m1 == 0 and m2 == 'inf'):
+        return fbits(1.5 if rsqrt else 2.0, dbl), 0
+    if m1 == 'inf' or m2 == 'inf':
+        return encode(s1 ^ s2, 'inf', mode, dbl)
+    p_ = (-m1 if s1 else m1) * (-m2 if s2 else m2)
+    v = (3 + p_) / 2 if rsqrt else 2 + p_
+    if v == 0:
+        return encode(1 if mode == 'M' else 0, Fr(0), mode, dbl)
+    return encode(int(v < 0), abs(v), mode, dbl)
+
+
+def RE(asm, dbl, vals, rsqrt=False, v2=None, scalar=False, q=True, fpcr=0):
+    es = 8 if dbl else 4
+    n = 1 if scalar else (16 if q else 8) // es
+    xs = (vals + [0] * n)[:n]
+    ys = ((v2 or []) + [0] * n)[:n]
+    mode = 'NPMZ'[(fpcr >> 22) & 3]
+    out, fl = [], 0
+    for i in range(n):
+        if v2 is None:
+            r, f = est_(xs[i], dbl, rsqrt, bool(fpcr & (1 << 24)), mode)
+        else:
+            r, f = step_(xs[i], ys[i], dbl, rsqrt, mode)
+        out.append(r)
+        fl |= f
+    S3L.append((asm, {'v1': pk(xs, es), 'v2': pk(ys, es), 'fpcr': fpcr}, pk(out, es), fl))
+
+
+RE("frecpe v0.4s, v1.4s", False, [D2(1.0), D2(2.0), D2(3.0), D2(-0.3)])
+RE("frecpe v0.4s, v1.4s", False, [0, D2(-0.0), D2(math.inf), SNS])
+RE("frecpe v0.4s, v1.4s", False, [1 << 20, D2(1e38), D2(-5e-39), D2(1.5)])
+RE("frecpe v0.4s, v1.4s", False, [D2(1e38), 5, D2(7.0), D2(0.1)], fpcr=(1 << 24) | (RM['Z'] << 22))
+RE("frecpe v0.2d, v1.2d", True, [D1(5.0), 1 << 50])
+RE("frecpe d0, d1", True, [D1(1e300)], scalar=True)
+RE("frsqrte v0.4s, v1.4s", False, [D2(1.0), D2(4.0), D2(2.0), D2(0.3)], rsqrt=True)
+RE("frsqrte v0.4s, v1.4s", False, [D2(-1.0), 0, D2(math.inf), 3], rsqrt=True)
+RE("frsqrte v0.2d, v1.2d", True, [D1(1e-300), 1 << 30], rsqrt=True)
+RE("frsqrte s0, s1", False, [D2(10.0)], rsqrt=True, scalar=True)
+RE("frecps v0.4s, v1.4s, v2.4s", False, [D2(2.0), D2(math.inf), D2(1.5), QNS],
+   v2=[D2(0.5), 0, D2(1e38), D2(1.0)])
+RE("frecps d0, d1, d2", True, [D1(1 / 3)], v2=[D1(3.0)], scalar=True)
+RE("frsqrts v0.2d, v1.2d, v2.2d", True, [D1(1.0), 0], v2=[D1(1.0), D1(-math.inf)], rsqrt=True)
+RE("frsqrts v0.4s, v1.4s, v2.4s", False, [D2(1.0000001), D2(3.0), D2(math.inf), D2(-2.0)],
+   v2=[D2(2.9999), D2(1.0), D2(2.0), SNS], rsqrt=True)
+RE("frsqrts d0, d1, d2", True, [D1(1.5e300)], v2=[D1(2e-300)], rsqrt=True, scalar=True)
+RE("frsqrts s0, s1, s2", False, [D2(3.0)], v2=[D2(1.0000001)], rsqrt=True, scalar=True, fpcr=RM['M'] << 22)
 
 
 def gen_ldst2_asm():

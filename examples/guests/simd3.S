@@ -2018,6 +2018,358 @@ _start:
 	str	x1, [x28, #2160]
 	str	x2, [x28, #2168]
 	str	x3, [x28, #2176]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x400000003f800000
+	ldr	x2, =0xbe99999a40400000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2184]
+	str	x2, [x28, #2192]
+	str	x3, [x28, #2200]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x8000000000000000
+	ldr	x2, =0x7f8000117f800000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2208]
+	str	x2, [x28, #2216]
+	str	x3, [x28, #2224]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7e96769900100000
+	ldr	x2, =0x3fc00000803671f7
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2232]
+	str	x2, [x28, #2240]
+	str	x3, [x28, #2248]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x57e967699
+	ldr	x2, =0x3dcccccd40e00000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x1c00000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2256]
+	str	x2, [x28, #2264]
+	str	x3, [x28, #2272]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x4014000000000000
+	ldr	x2, =0x4000000000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2280]
+	str	x2, [x28, #2288]
+	str	x3, [x28, #2296]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7e37e43c8800759c
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecpe	d0, d1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2304]
+	str	x2, [x28, #2312]
+	str	x3, [x28, #2320]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x408000003f800000
+	ldr	x2, =0x3e99999a40000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrte	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2328]
+	str	x2, [x28, #2336]
+	str	x3, [x28, #2344]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0xbf800000
+	ldr	x2, =0x37f800000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrte	v0.4s, v1.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2352]
+	str	x2, [x28, #2360]
+	str	x3, [x28, #2368]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x1a56e1fc2f8f359
+	ldr	x2, =0x40000000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrte	v0.2d, v1.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2376]
+	str	x2, [x28, #2384]
+	str	x3, [x28, #2392]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x41200000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x0
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrte	s0, s1
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2400]
+	str	x2, [x28, #2408]
+	str	x3, [x28, #2416]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7f80000040000000
+	ldr	x2, =0x7fc000223fc00000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3f000000
+	ldr	x2, =0x3f8000007e967699
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecps	v0.4s, v1.4s, v2.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2424]
+	str	x2, [x28, #2432]
+	str	x3, [x28, #2440]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x3fd5555555555555
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x4008000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frecps	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2448]
+	str	x2, [x28, #2456]
+	str	x3, [x28, #2464]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3ff0000000000000
+	ldr	x2, =0xfff0000000000000
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrts	v0.2d, v1.2d, v2.2d
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2472]
+	str	x2, [x28, #2480]
+	str	x3, [x28, #2488]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x404000003f800001
+	ldr	x2, =0xc00000007f800000
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3f800000403ffe5d
+	ldr	x2, =0x7f80001140000000
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrts	v0.4s, v1.4s, v2.4s
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2496]
+	str	x2, [x28, #2504]
+	str	x3, [x28, #2512]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x7e41eb2d66005835
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x1b56e1fc2f8f359
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x0
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrts	d0, d1, d2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2520]
+	str	x2, [x28, #2528]
+	str	x3, [x28, #2536]
+	ldr	x1, =0x123456789abcdef
+	ldr	x2, =0xdeadbeefcafef00d
+	stp	x1, x2, [x24]
+	ldr	q0, [x24]
+	ldr	x1, =0x40400000
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q1, [x24]
+	ldr	x1, =0x3f800001
+	ldr	x2, =0x0
+	stp	x1, x2, [x24]
+	ldr	q2, [x24]
+	ldr	x1, =0x800000
+	msr	fpcr, x1
+	msr	fpsr, xzr
+	frsqrts	s0, s1, s2
+	mov	x1, v0.d[0]
+	mov	x2, v0.d[1]
+	mrs	x3, fpsr
+	str	x1, [x28, #2544]
+	str	x2, [x28, #2552]
+	str	x3, [x28, #2560]
 	msr	fpcr, xzr
 	ldr	x0, =0x84000008
 	smc	#0

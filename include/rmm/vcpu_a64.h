@@ -93,13 +93,14 @@
  *   FMAXNM/FMINNM, FMLA/FMLS, FABD, FCMEQ/FCMGE/FCMGT/FACGE/FACGT,
  *   FADDP/FMAXP/FMINP/FMAXNMP/FMINNMP, FABS/FNEG/FSQRT, FCMxx against
  *   zero, FCVTL(2)/FCVTN(2) between S and D, FMAXV/FMINV/FMAXNMV/FMINNMV,
- *   FMLA/FMLS/FMUL/FMULX by element, and the scalar FMULX, FABD, compares,
- *   pairwise and by-element forms; all honouring
+ *   FMLA/FMLS/FMUL/FMULX by element, FRECPE/FRSQRTE (the architecture's
+ *   estimates) and FRECPS/FRSQRTS, and the scalar FMULX, FABD, compares,
+ *   pairwise, by-element, estimate and step forms; all honouring
  *   FPCR.RMode/DN/FZ, Arm NaN selection and the default NaN, saturation,
  *   and accumulating FPSR flags (UFC: the host detects tininess after
  *   rounding, Arm before). Not executed (UNDEFINED): FP16 and the
- *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPE/FRSQRTE/
- *   FRECPS/FRSQRTS/FRECPX, FCVTXN, the scalar integer by-element forms, SDOT/UDOT and SQRDMLAH/SQRDMLSH
+ *   half-precision conversions, FRINT32/64 (FEAT_FRINTTS), FRECPX,
+ *   URECPE/URSQRTE, FCVTXN, the scalar integer by-element forms, SDOT/UDOT and SQRDMLAH/SQRDMLSH
  *   (not in the profile), PMULL of 64-bit elements.
  * Not implemented (UNDEFINED, never a silent no-op): the SIMD&FP forms
  * above, LSE atomics and CAS, PAC (the HINT-space forms are NOPs), MTE,

@@ -11,7 +11,7 @@
  * - pairwise scalar FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP; across lanes
  *   FMAXV, FMINV, FMAXNMV, FMINNMV (the architecture's pairwise tree);
  * - by element: FMLA, FMLS, FMUL, FMULX (vector and scalar).
- * FRECPE/FRSQRTE (vcpu_a64_fpu.c, from a64_fp_vcvt) and FRECPS/FRSQRTS
+ * FRECPE/FRSQRTE (vcpu_a64_fpu_vec.c, from a64_fp_vcvt) and FRECPS/FRSQRTS
  * (here) follow the architecture's estimate and fused-step definitions.
  * Not here (UNDEFINED): FRECPX, FCVTXN, URECPE/URSQRTE, the half-precision
  * forms. The caller has checked CPACR_EL1.FPEN.

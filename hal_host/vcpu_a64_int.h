@@ -205,6 +205,7 @@ int a64_fp_ldst(struct cpu *c, uint32_t in);
 int a64_fp_scalar(struct cpu *c, uint32_t in);
 /* vcpu_a64_fpu.c: scalar FP arithmetic, compares, conversions (FPEN checked) */
 int a64_fpu(struct cpu *c, uint32_t in);
+/* vcpu_a64_fpu_vec.c: */
 /* FP <-> integer conversions on S/D elements in V registers (AdvSIMD scalar
  * and vector two-register misc, opcodes 0x1a-0x1d; FPEN checked) */
 int a64_fp_vcvt(struct cpu *c, uint32_t in);

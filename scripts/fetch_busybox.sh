@@ -10,18 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=third_party/busybox
 if [ ! -s "$out/busybox" ]; then
-	state=$(mktemp -d)
-	trap 'rm -rf "$state"' EXIT
-	mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$out"
-	A=(-o APT::Architecture=arm64 -o APT::Architectures=arm64 -o Dir::State::Lists="$state/lists"
-	   -o Dir::Cache="$state/cache" -o Dir::State::Status=/dev/null -o Debug::NoLocking=1
-	   -o APT::Sandbox::User="$(id -un)")
-	apt-get "${A[@]}" -qq update
-	(cd "$state" && apt-get "${A[@]}" -qq download busybox-static)
-	dpkg -x "$state"/busybox-static_*.deb "$state/x"
-	cp "$state/x/bin/busybox" "$out/busybox.part"
+	mkdir -p "$out"
+	. scripts/arm64_apt.sh
+	arm64_apt_init
+	arm64_apt_unpack busybox-static > "$out/PACKAGE"
+	cp "$ARM64_STATE/x/bin/busybox" "$out/busybox.part"
 	mv "$out/busybox.part" "$out/busybox"
-	basename "$state"/busybox-static_*.deb .deb > "$out/PACKAGE"
 	echo "fetch_busybox: $(cat "$out/PACKAGE") -> $out/busybox ($(stat -c %s "$out/busybox") bytes)"
 else
 	echo "fetch_busybox: $out/busybox present"

@@ -10,20 +10,6 @@
 #include "../helpers/fixture.h"
 #include "kvmhost/kvm_host.h"
 
-static size_t load(const char *name, uint8_t *img, size_t max)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%s", RMM_GUEST_DIR, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(img, 1, max, f);
-	fclose(f);
-	return n;
-}
-
 struct run {
 	struct kvm_host h;
 	struct kvm_realm r;
@@ -40,7 +26,7 @@ static unsigned int max_entries = 200;
 static void run_guest(struct fx *f, const char *name, struct run *g)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load(name, img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, name, img, sizeof(img));
 
 	memset(g, 0, sizeof(*g));
 	g->dev.ipa = (1ull << 39) + 0x100000;
@@ -103,7 +89,7 @@ static void test_default_backend(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("hello.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "hello.bin", img, sizeof(img));
 	struct kvm_run_stats st;
 	struct kvm_mmio dev;
 	struct kvm_host h;
@@ -489,7 +475,7 @@ static void test_exclusive_two_vcpus(void **state)
 {
 	static uint8_t img[64 << 10];
 	struct fx *f = *state;
-	size_t n = load("excl2.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "excl2.bin", img, sizeof(img));
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(0);
 	struct excl_thread t[2];
 	struct kvm_host h;
@@ -541,7 +527,7 @@ static void first_instruction(struct fx *f, unsigned int faults, uint64_t *esr, 
 			      struct rmm_finding *fd)
 {
 	static uint8_t img[64 << 10];
-	size_t n = load("hello.bin", img, sizeof(img));
+	size_t n = fx_load(RMM_GUEST_DIR, "hello.bin", img, sizeof(img));
 	struct rmm_a64_ctx *a64 = rmm_a64_ctx_new(0);
 	struct kvm_host h;
 	struct kvm_realm r;

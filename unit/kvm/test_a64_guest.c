@@ -195,6 +195,31 @@ static void test_isa2(void **state)
 	finish(f, &g);
 }
 
+/* Run an oracle-checked guest (1000 entries: one per result slot) and
+ * compare its results at UART + 0x200 with want[]; 'words' results per case
+ * (for the messages). Every mismatch is printed before the test fails. */
+static void run_oracle(struct fx *f, const char *bin, const uint64_t *want, size_t n,
+		       unsigned int words)
+{
+	struct run g;
+	unsigned int bad = 0;
+
+	max_entries = 1000;
+	run_guest(f, bin, &g);
+	max_entries = 200;
+	for (unsigned int i = 0; i < n; i++) {
+		if (g.dev.regs[0x40 + i] != want[i]) {
+			print_error("%s case %u word %u: got 0x%016llx, want 0x%016llx\n", bin,
+				    i / words, i % words, (unsigned long long)g.dev.regs[0x40 + i],
+				    (unsigned long long)want[i]);
+			bad++;
+		}
+	}
+	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
+	assert_int_equal(bad, 0);
+	finish(f, &g);
+}
+
 /* fp.S: the CPACR_EL1.FPEN trap, FPCR/FPSR, UNDEFINED outside the subset,
  * SIMD&FP loads/stores of every addressing form and the integer Advanced
  * SIMD subset; the values come from examples/guests/fp_oracle.py (which
@@ -205,22 +230,8 @@ static void test_fp_simd(void **state)
 #include "a64_fp_want.inc"
 	};
 	struct fx *f = *state;
-	struct run g;
-	unsigned int bad = 0;
 
-	max_entries = 1000;
-	run_guest(f, "fp.bin", &g);
-	max_entries = 200;
-	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (g.dev.regs[0x40 + i] != want[i]) {
-			print_error("result %u: got 0x%016llx, want 0x%016llx\n", i,
-				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
-			bad++;
-		}
-	}
-	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
-	assert_int_equal(bad, 0);
-	finish(f, &g);
+	run_oracle(f, "fp.bin", want, sizeof(want) / sizeof(want[0]), 1);
 }
 
 /* fpu.S: scalar FP arithmetic, compares and conversions: each case's
@@ -232,22 +243,8 @@ static void test_fp_scalar(void **state)
 #include "a64_fpu_want.inc"
 	};
 	struct fx *f = *state;
-	struct run g;
-	unsigned int bad = 0;
 
-	max_entries = 1000;
-	run_guest(f, "fpu.bin", &g);
-	max_entries = 200;
-	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (g.dev.regs[0x40 + i] != want[i]) {
-			print_error("result %u: got 0x%016llx, want 0x%016llx\n", i,
-				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
-			bad++;
-		}
-	}
-	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
-	assert_int_equal(bad, 0);
-	finish(f, &g);
+	run_oracle(f, "fpu.bin", want, sizeof(want) / sizeof(want[0]), 1);
 }
 
 /* simd2.S: the widening, narrowing, halving, saturating and multiplying
@@ -259,22 +256,8 @@ static void test_simd_widening_saturating(void **state)
 #include "a64_simd2_want.inc"
 	};
 	struct fx *f = *state;
-	struct run g;
-	unsigned int bad = 0;
 
-	max_entries = 1000;
-	run_guest(f, "simd2.bin", &g);
-	max_entries = 200;
-	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (g.dev.regs[0x40 + i] != want[i]) {
-			print_error("case %u word %u: got 0x%016llx, want 0x%016llx\n", i / 3, i % 3,
-				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
-			bad++;
-		}
-	}
-	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
-	assert_int_equal(bad, 0);
-	finish(f, &g);
+	run_oracle(f, "simd2.bin", want, sizeof(want) / sizeof(want[0]), 3);
 }
 
 /* simd3.S: the rounding, inserting, saturating and narrowing shifts by
@@ -285,22 +268,8 @@ static void test_simd_shift_imm(void **state)
 #include "a64_simd3_want.inc"
 	};
 	struct fx *f = *state;
-	struct run g;
-	unsigned int bad = 0;
 
-	max_entries = 1000;
-	run_guest(f, "simd3.bin", &g);
-	max_entries = 200;
-	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (g.dev.regs[0x40 + i] != want[i]) {
-			print_error("case %u word %u: got 0x%016llx, want 0x%016llx\n", i / 3, i % 3,
-				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
-			bad++;
-		}
-	}
-	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
-	assert_int_equal(bad, 0);
-	finish(f, &g);
+	run_oracle(f, "simd3.bin", want, sizeof(want) / sizeof(want[0]), 3);
 }
 
 /* ldst2.S: LD2-LD4/ST2-ST4 (multiple and single structures) and LD2R-
@@ -312,22 +281,8 @@ static void test_structure_ldst(void **state)
 #include "a64_ldst2_want.inc"
 	};
 	struct fx *f = *state;
-	struct run g;
-	unsigned int bad = 0;
 
-	max_entries = 1000;
-	run_guest(f, "ldst2.bin", &g);
-	max_entries = 200;
-	for (unsigned int i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (g.dev.regs[0x40 + i] != want[i]) {
-			print_error("result %u: got 0x%016llx, want 0x%016llx\n", i,
-				    (unsigned long long)g.dev.regs[0x40 + i], (unsigned long long)want[i]);
-			bad++;
-		}
-	}
-	assert_int_equal(g.rc, KH_RUN_SYSTEM_OFF);
-	assert_int_equal(bad, 0);
-	finish(f, &g);
+	run_oracle(f, "ldst2.bin", want, sizeof(want) / sizeof(want[0]), 1);
 }
 
 /* tlbi.S: a cached stage-1 translation (data and instruction fetch) is

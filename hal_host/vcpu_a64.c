@@ -254,21 +254,6 @@ bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa)
 	return true;
 }
 
-bool a64_s1_peek(struct cpu *c, uint64_t va, uint64_t *ipa)
-{
-	const struct s1_tlbe *t = &c->tlb[(va >> 12) % A64_S1_TLB];
-
-	if (!(c->r->sctlr_el1 & 1)) {
-		*ipa = va;
-		return true;
-	}
-	if (atomic_load_explicit(&c->ctx->tlbi_gen, memory_order_acquire) != c->tlbi_seen ||
-	    t->gen != c->tlb_gen || t->vpage != va >> 12)
-		return false;
-	*ipa = t->ipage | (va & 0xfff);
-	return true;
-}
-
 int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa)
 {
 	return s1(c, va, a, ipa);

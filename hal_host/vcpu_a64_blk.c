@@ -105,8 +105,9 @@ void a64_ic(struct cpu *c, bool all, uint64_t va)
 {
 	uint64_t ipa = 0;
 
-	if (!all && !a64_s1_peek(c, va, &ipa)) {
-		/* walk stage 1 as AT does (no fault taken, the exit kept) */
+	if (!all) {
+		/* translate as AT does (the stage-1 TLB, else a walk; no fault
+		 * taken, the exit kept) */
 		struct rmm_vcpu_exit keep = *c->x;
 
 		if (a64_probe(c, va, RD, el(c) == 0, &ipa) != 0)

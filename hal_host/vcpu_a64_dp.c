@@ -311,7 +311,7 @@ int a64_dp_reg(struct cpu *c, uint32_t in)
 		unsigned int w = sf ? 64 : 32;
 
 		if (BITS(in, 20, 16) != 0 || BIT(in, 29))
-			return a64_undef(c);  /* PAC and others: not implemented */
+			return a64_undef(c);  /* PAC: not in the profile (ISAR1 APA/API 0) */
 		if (!sf)
 			a = (uint32_t)a;
 		switch (opc) {

@@ -188,5 +188,5 @@ int a64_ldst_excl(struct cpu *c, uint32_t in)
 			    : store_excl(c, va, size, true, rs, rt, rt2);
 	if (o2 && !o1 && o0)                  /* LDAR, STLR */
 		return acq_rel(c, va, size, load, rt);
-	return a64_undef(c);  /* CASP, CAS, LDLAR/STLLR: not implemented */
+	return a64_undef(c);  /* CAS(P): no LSE, LDLAR/STLLR: no LOR in the profile */
 }

@@ -149,8 +149,6 @@ int a64_translate(struct cpu *c, uint64_t va, enum acc a, uint64_t *ipa);
 /* The stage-1 TLB's translation of a fetch at va, if it holds one that
  * permits the fetch at the current EL (or stage 1 is off); never faults. */
 bool a64_fetch_cached(struct cpu *c, uint64_t va, uint64_t *ipa);
-/* The stage-1 TLB's translation of va if it holds one (any permission). */
-bool a64_s1_peek(struct cpu *c, uint64_t va, uint64_t *ipa);
 /* vcpu_a64_blk.c: decoded blocks */
 static inline unsigned int a64_blk_slot(uint64_t va)
 {

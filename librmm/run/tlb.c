@@ -151,14 +151,6 @@ static uint64_t ucache_gpt_gen(struct rmm *rmm)
 	       (atomic_load_explicit(&rmm->gpt_busy, memory_order_acquire) ? 1ull << 63 : 0);
 }
 
-static bool ucache_current(struct rmm_vcpu *v, const struct vcpu_ucache *u)
-{
-	struct rmm *rmm = v->rmm;
-	uint64_t g = ucache_gpt_gen(rmm);
-
-	return !(g >> 63) && u->gpt_gen == g && u->tlb_gen == rmm->hal->tlb_gen(rmm->hal_h, v->cpu);
-}
-
 /* The generations a translation is cached under, read BEFORE the walk that
  * makes it: a TLBI or PAS change that lands during the walk moves them on
  * (the HAL bumps its TLB generation before the TLBI waits for in-flight
@@ -211,20 +203,23 @@ int rmm_vcpu_access(struct rmm_vcpu *v, uint64_t ipa, void *buf, size_t len,
 
 	do {
 		access_lock(v->rmm, pc);
-		if (ucache_on(v->rmm) && !s1ptw && (ipa & GRANULE_MASK) + len <= GRANULE_SIZE) {
+		cache = ucache_on(v->rmm) && !s1ptw;
+		if (cache) {
+			/* the generations once: what a hit is checked against,
+			 * and what a miss's walk is cached under */
 			struct vcpu_ucache *u = &pc->uc[(ipa >> GRANULE_SHIFT) % RMM_UCACHE];
 
-			if (u->page == (ipa >> GRANULE_SHIFT) + 1 && u->vmid == v->s2.vmid &&
-			    (u->allowed & (1u << acc)) && ucache_current(v, u)) {
+			ucache_gens(v, &g);
+			if (!(g.gpt >> 63) && u->page == (ipa >> GRANULE_SHIFT) + 1 &&
+			    u->vmid == v->s2.vmid && (u->allowed & (1u << acc)) &&
+			    u->gpt_gen == g.gpt && u->tlb_gen == g.tlb &&
+			    (ipa & GRANULE_MASK) + len <= GRANULE_SIZE) {
 				p = u->host + (ipa & GRANULE_MASK);
 				guest_copy(p, buf, len, acc == RMM_ACCESS_WRITE);
 				access_unlock(pc);
 				return RMM_OK;
 			}
 		}
-		cache = ucache_on(v->rmm) && !s1ptw;
-		if (cache)
-			ucache_gens(v, &g);
 		rc = s2_translate_locked(v, ipa, len, acc, s1ptw, &p, fault);
 		if (rc == RMM_OK && cache)
 			ucache_fill(v, pc, ipa, acc, p, &g);
